@@ -1,0 +1,126 @@
+"""Shared fixtures: no network but 127.0.0.1, a clean environment, small corpora, fake embedders."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+from tests.fakes import CountingEmbedder  # noqa: E402
+from webqa.config import Settings  # noqa: E402
+from webqa.types import Document  # noqa: E402
+
+LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost"}
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any connection or name lookup beyond this machine fails the test loudly."""
+    real_connect = socket.socket.connect
+    real_getaddrinfo = socket.getaddrinfo
+
+    def connect(self: socket.socket, address: object) -> object:
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            host = address[0]  # type: ignore[index]
+            if host not in LOCAL_HOSTS:
+                raise AssertionError(f"test tried to reach the network: {address}")
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        if isinstance(host, bytes):
+            host = host.decode()
+        if host not in LOCAL_HOSTS and not _is_ip_literal(str(host)):
+            raise AssertionError(f"test tried to resolve a network name: {host}")
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def _is_ip_literal(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests see no WEBQA_* variables or webqa.toml of the developer's own."""
+    for key in list(os.environ):
+        if key.startswith("WEBQA_"):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(index_dir=tmp_path / "indexes", embedding_model="hashing:256")
+
+
+@pytest.fixture
+def embedder() -> CountingEmbedder:
+    return CountingEmbedder()
+
+
+SAMPLE_DOCUMENTS = [
+    Document(
+        "lothair",
+        "Lothair II",
+        "Lothair II was the king of Lotharingia from 855 until his death. He was the second son of "
+        "Emperor Lothair I and Ermengarde of Tours. He died in Piacenza on 8 August 869.",
+        "https://example.org/lothair",
+    ),
+    Document(
+        "einstein",
+        "Albert Einstein",
+        "Albert Einstein was a German-born theoretical physicist. He developed the theory of relativity. "
+        "He received the 1921 Nobel Prize in Physics for his services to theoretical physics.",
+        "https://example.org/einstein",
+    ),
+    Document(
+        "nile",
+        "Nile",
+        "The Nile is a major north-flowing river in northeastern Africa. It flows into the Mediterranean "
+        "Sea. The Nile is among the longest rivers in the world.",
+    ),
+    Document(
+        "photosynthesis",
+        "Photosynthesis",
+        "Photosynthesis is a process used by plants to convert light energy into chemical energy. "
+        "Chlorophyll absorbs sunlight, and the plant releases oxygen as a by-product.",
+    ),
+    Document(
+        "everest",
+        "Mount Everest",
+        "Mount Everest is Earth's highest mountain above sea level, located in the Himalayas on the "
+        "border between Nepal and China. Its summit is 8,849 metres high.",
+    ),
+]
+
+
+def write_corpus(path: Path, documents: list[Document] | None = None) -> Path:
+    documents = SAMPLE_DOCUMENTS if documents is None else documents
+    lines = [
+        json.dumps({"id": d.id, "title": d.title, "text": d.text, "url": d.url, "metadata": d.metadata})
+        for d in documents
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    return write_corpus(tmp_path / "corpus.jsonl")
+
+
+from tests.http_server import web  # noqa: E402,F401 - a fixture shared by every test module

@@ -1,0 +1,28 @@
+"""Fakes for tests: an embedder that counts what it embeds and can fail on cue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from webqa.index.embedders import HashingEmbedder
+
+
+class CountingEmbedder:
+    """Deterministic hashing vectors; records every text embedded; raises on the Nth call if told to."""
+
+    def __init__(self, dimension: int = 256, fail_on_call: int | None = None) -> None:
+        self._inner = HashingEmbedder(dimension)
+        self.name = self._inner.name
+        self.dimension = dimension
+        self.calls = 0
+        self.texts: list[str] = []
+        self.fail_on_call = fail_on_call
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        if self.fail_on_call is not None and self.calls >= self.fail_on_call:
+            raise KeyboardInterrupt("simulated interruption during embedding")
+        self.texts.extend(texts)
+        return self._inner.embed(texts)

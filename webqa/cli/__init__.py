@@ -1,0 +1,45 @@
+"""The `webqa` command. The only place that turns webqa's errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from webqa.cli.index_commands import index_app
+from webqa.cli.settings_command import settings_command
+from webqa.errors import WebqaError
+
+app = typer.Typer(
+    name="webqa",
+    help="Cited answers from search, pages and quotes. Offline by default.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(index_app, name="index")
+app.command("settings")(settings_command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: user mistakes print one line on stderr and exit non-zero, never a traceback."""
+    try:
+        result = app(args=argv, prog_name="webqa", standalone_mode=False)
+    except WebqaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    sys.exit(main())

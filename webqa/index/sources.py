@@ -1,0 +1,188 @@
+"""Read index sources into Documents: corpus JSONL (.jsonl/.jsonl.gz), folders of .txt/.md/.html
+files, and text files listing URLs. Bad records name their file and line."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from webqa.config import Settings
+from webqa.errors import FetchError, InputError
+from webqa.types import Document
+from webqa.web.fetch import fetch
+from webqa.web.html import html_to_text
+
+DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+SOURCE_HELP = "Give a corpus .jsonl/.jsonl.gz file, a folder of .txt/.md/.html files, or a text file of URLs."
+
+
+class CorpusRecord(BaseModel):
+    """One line of a corpus JSONL file (format in DESIGN.md)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    title: str = ""
+    text: str
+    url: str | None = None
+    metadata: dict[str, Any] = {}
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+@dataclass
+class SourceReport:
+    documents: list[Document] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # one message per skipped record
+
+
+class _Problems:
+    """Raise on the first bad record, or collect them all when the user asked to skip bad records."""
+
+    def __init__(self, skip_bad: bool, report: SourceReport) -> None:
+        self.skip_bad = skip_bad
+        self.report = report
+
+    def bad(self, message: str) -> None:
+        if not self.skip_bad:
+            raise InputError(f"{message} (use --skip-bad to skip bad records and continue)")
+        self.report.skipped.append(message)
+
+
+def read_sources(sources: list[str], settings: Settings, skip_bad: bool = False) -> SourceReport:
+    report = SourceReport()
+    problems = _Problems(skip_bad, report)
+    seen: dict[str, str] = {}
+    for source in sources:
+        path = Path(source)
+        if not path.exists():
+            raise InputError(f"Source not found: {source}. {SOURCE_HELP}")
+        for document, where in _read_one(path, settings, problems):
+            if not document.text.strip():
+                problems.bad(f"{where}: document '{document.id}' has no text")
+                continue
+            if document.id in seen:
+                problems.bad(f"{where}: duplicate document id '{document.id}' (first seen at {seen[document.id]})")
+                continue
+            seen[document.id] = where
+            report.documents.append(document)
+    if not report.documents:
+        raise InputError(f"No documents found in {', '.join(sources)}. {SOURCE_HELP}")
+    return report
+
+
+def _read_one(path: Path, settings: Settings, problems: _Problems) -> Iterator[tuple[Document, str]]:
+    name = path.name.lower()
+    if path.is_dir():
+        yield from _read_folder(path)
+    elif name.endswith((".jsonl", ".jsonl.gz")):
+        yield from _read_jsonl(path, problems)
+    elif _is_url_list(path):
+        yield from _read_url_list(path, settings, problems)
+    elif path.suffix.lower() in DOCUMENT_SUFFIXES:
+        yield _read_file(path, path.name), str(path)
+    else:
+        raise InputError(f"Cannot index {path}: unsupported file type. {SOURCE_HELP}")
+
+
+def _read_jsonl(path: Path, problems: _Problems) -> Iterator[tuple[Document, str]]:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                where = f"{path}:{number}"
+                record = _parse_record(line, where, problems)
+                if record is not None:
+                    yield Document(record.id, record.title, record.text, record.url, record.metadata), where
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise InputError(f"Cannot read {path}: {exc}. Is it a UTF-8 JSONL file (gzipped if .gz)?") from None
+
+
+def _parse_record(line: str, where: str, problems: _Problems) -> CorpusRecord | None:
+    try:
+        return CorpusRecord.model_validate_json(line)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        if first["type"] == "json_invalid":
+            problems.bad(f"{where}: not valid JSON")
+        else:
+            field_name = ".".join(str(p) for p in first["loc"]) or "record"
+            problems.bad(f'{where}: {field_name}: {first["msg"]} (expected {{"id", "title", "text", ...}})')
+        return None
+
+
+def _read_folder(folder: Path) -> Iterator[tuple[Document, str]]:
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES):
+        doc_id = f"{folder.name}/{path.relative_to(folder).as_posix()}"
+        yield _read_file(path, doc_id), str(path)
+
+
+def _read_file(path: Path, doc_id: str) -> Document:
+    raw = path.read_bytes()
+    url = path.resolve().as_uri()
+    if path.suffix.lower() in (".html", ".htm"):
+        title, text = html_to_text(raw)
+        return Document(doc_id, title or path.stem, text, url)
+    text = _decode(raw)
+    title = path.stem.replace("_", " ").replace("-", " ")
+    if path.suffix.lower() in (".md", ".markdown"):
+        for line in text.splitlines():
+            if line.startswith("# "):
+                title = line[2:].strip()
+                break
+    return Document(doc_id, title, text, url)
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _url_lines(path: Path) -> list[tuple[int, str]]:
+    lines = _decode(path.read_bytes()).splitlines()
+    return [(n, s.strip()) for n, s in enumerate(lines, 1) if s.strip() and not s.strip().startswith("#")]
+
+
+def _is_url_list(path: Path) -> bool:
+    if path.suffix.lower() not in ("", ".txt", ".urls", ".list"):
+        return False
+    entries = _url_lines(path)
+    return bool(entries) and all(line.startswith(("http://", "https://")) for _, line in entries)
+
+
+def _read_url_list(path: Path, settings: Settings, problems: _Problems) -> Iterator[tuple[Document, str]]:
+    import httpx
+
+    headers = {"User-Agent": settings.user_agent}
+    with httpx.Client(timeout=httpx.Timeout(settings.fetch_timeout_s), headers=headers) as client:
+        for number, url in _url_lines(path):
+            where = f"{path}:{number}"
+            try:
+                page = fetch(
+                    url,
+                    timeout_s=settings.fetch_timeout_s,
+                    max_bytes=settings.fetch_max_bytes,
+                    allow_private=settings.allow_private_urls,
+                    user_agent=settings.user_agent,
+                    client=client,
+                )
+            except FetchError as exc:
+                problems.bad(f"{where}: {exc}")
+                continue
+            if page.content_type == "text/plain":
+                title, text = page.final_url.rsplit("/", 1)[-1] or page.final_url, page.text()
+            else:
+                title, text = html_to_text(page.body if page.charset is None else page.text())
+            yield Document(url, title or url, text, page.final_url), where

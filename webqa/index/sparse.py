@@ -1,0 +1,76 @@
+"""Sparse retrieval: BM25 (bm25s) over stemmed, stopword-free word tokens of the same chunks."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+BM25_DIR = "bm25"
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # noqa: ANN202 - PyStemmer has no type stubs
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(text: str) -> list[str]:
+    stop = _stopwords()
+    words = [w for w in _WORD.findall(text.lower()) if w not in stop]
+    return list(_stemmer().stemWords(words))
+
+
+class SparseIndex:
+    """BM25 scores of every chunk for a query; top-k by partial sort."""
+
+    def __init__(self, bm25) -> None:  # noqa: ANN001
+        self.bm25 = bm25
+
+    @property
+    def size(self) -> int:
+        return int(self.bm25.scores["num_docs"])
+
+    @classmethod
+    def build(cls, texts: list[str]) -> SparseIndex:
+        import bm25s
+
+        bm25 = bm25s.BM25()
+        # An empty token list is fine for bm25s; every chunk keeps its row even if it has no words.
+        bm25.index([tokenize(t) for t in texts], show_progress=False)
+        return cls(bm25)
+
+    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+        if self.size == 0 or k <= 0:
+            return []
+        token_ids = self.bm25.get_tokens_ids(tokenize(query))
+        if not token_ids:
+            return []
+        scores = np.asarray(self.bm25.get_scores_from_ids(token_ids))
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(r), float(scores[r])) for r in top if scores[r] > 0]
+
+    def save(self, folder: Path) -> None:
+        self.bm25.save(str(folder / BM25_DIR), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> SparseIndex:
+        import bm25s
+
+        path = folder / BM25_DIR
+        if not path.is_dir():
+            raise FileNotFoundError(path)
+        return cls(bm25s.BM25.load(str(path), mmap=False, show_progress=False, verbosity=0))

@@ -1,0 +1,1 @@
+"""Reading the web: safe HTTP fetching and HTML reduced to text."""

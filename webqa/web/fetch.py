@@ -1,0 +1,107 @@
+"""Fetch a web page with httpx: timeouts, size cap, bounded redirects, content-type check, and a
+guard against requests into private networks (SSRF) that is checked on every redirect hop."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from webqa.errors import FetchError
+
+MAX_REDIRECTS = 5
+TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    url: str  # the address asked for
+    final_url: str  # after redirects
+    content_type: str
+    body: bytes
+    charset: str | None
+
+    def text(self) -> str:
+        for encoding in (self.charset, "utf-8"):
+            if encoding:
+                try:
+                    return self.body.decode(encoding)
+                except (LookupError, UnicodeDecodeError):
+                    continue
+        return self.body.decode("cp1252", errors="replace")
+
+
+def check_url_allowed(url: str, allow_private: bool) -> None:
+    """Refuse non-http(s) schemes, and hosts resolving to loopback/private/link-local/reserved addresses."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchError(f"Refused {url}: only http and https addresses can be fetched.")
+    if not parts.hostname:
+        raise FetchError(f"Refused {url}: the address has no host.")
+    if allow_private:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 80, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise FetchError(f"Cannot resolve {parts.hostname}: {exc.strerror}.") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global or address.is_multicast:
+            raise FetchError(
+                f"Refused {url}: {parts.hostname} is a private, loopback or link-local address ({address}). "
+                "Set WEBQA_ALLOW_PRIVATE_URLS=true to allow it."
+            )
+
+
+def fetch(
+    url: str,
+    *,
+    timeout_s: float,
+    max_bytes: int,
+    allow_private: bool,
+    user_agent: str,
+    client: httpx.Client | None = None,
+) -> FetchedPage:
+    """GET a text page, following at most MAX_REDIRECTS redirects, each checked against the guard."""
+    own_client = client is None
+    http = client or httpx.Client(timeout=httpx.Timeout(timeout_s), headers={"User-Agent": user_agent})
+    try:
+        current = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            check_url_allowed(current, allow_private)
+            try:
+                with http.stream("GET", current, follow_redirects=False) as response:
+                    if response.is_redirect:
+                        location = response.headers.get("location", "")
+                        current = urljoin(current, location)
+                        continue
+                    return _read(url, current, response, max_bytes)
+            except httpx.TimeoutException:
+                raise FetchError(f"Timed out fetching {current} (after {timeout_s:g}s).") from None
+            except httpx.HTTPError as exc:
+                raise FetchError(f"Cannot fetch {current}: {exc}.") from None
+        raise FetchError(f"Too many redirects fetching {url} (more than {MAX_REDIRECTS}).")
+    finally:
+        if own_client:
+            http.close()
+
+
+def _read(url: str, final_url: str, response: httpx.Response, max_bytes: int) -> FetchedPage:
+    if response.status_code >= 400:
+        raise FetchError(f"{final_url} answered HTTP {response.status_code}.")
+    content_type = response.headers.get("content-type", "")
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type not in TEXT_TYPES:
+        raise FetchError(f"{final_url} is {media_type or 'of unknown type'}, not an HTML or text page.")
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(f"{final_url} is larger than the {max_bytes:,}-byte limit.")
+    body = bytearray()
+    for piece in response.iter_bytes():
+        body.extend(piece)
+        if len(body) > max_bytes:
+            raise FetchError(f"{final_url} is larger than the {max_bytes:,}-byte limit.")
+    return FetchedPage(url, final_url, media_type, bytes(body), response.charset_encoding)
