@@ -72,6 +72,33 @@ class Settings(BaseSettings):
     )
     user_agent: str = Field("webqa/0.1 (+https://github.com/webqa)", description="HTTP User-Agent.")
 
+    # --- search backends -------------------------------------------------------------------------
+    search_backend: str = Field(
+        "local", description="Search backend: local, wikipedia, searxng, brave, tavily or duckduckgo."
+    )
+    wikipedia_api_url: str = Field(
+        "https://en.wikipedia.org/w/api.php", description="MediaWiki API endpoint for the wikipedia backend."
+    )
+    searxng_url: str | None = Field(None, description="Base URL of a SearxNG instance (its JSON format enabled).")
+    brave_api_key: str | None = Field(None, description="Brave Search API subscription token.")
+    brave_api_url: str = Field(
+        "https://api.search.brave.com/res/v1/web/search", description="Brave Search API web-search endpoint."
+    )
+    tavily_api_key: str | None = Field(None, description="Tavily API key.")
+    tavily_api_url: str = Field("https://api.tavily.com/search", description="Tavily search endpoint.")
+    search_timeout_s: float = Field(15.0, gt=0, description="Timeout for one search API request.")
+    search_max_retries: int = Field(
+        3, ge=0, description="Retries after HTTP 429 or a 5xx answer, with exponential backoff."
+    )
+    search_backoff_s: float = Field(1.0, ge=0, description="First backoff delay; doubles each retry.")
+
+    # --- text browser ----------------------------------------------------------------------------
+    browser_window_lines: int = Field(40, ge=5, description="Lines of a page shown in one observation.")
+    browser_line_chars: int = Field(120, ge=40, description="Page lines are wrapped at this width.")
+    browser_max_quote_chars: int = Field(500, ge=20, description="Longest quote the browser accepts.")
+    browser_budget: int = Field(20, ge=1, description="Commands a browsing session may run.")
+    page_cache_size: int = Field(256, ge=0, description="Fetched web pages kept in memory per process.")
+
     @classmethod
     def settings_customise_sources(
         cls,
