@@ -44,3 +44,15 @@ class SearchHit:
     rank: int
     url: str | None = None
     scores: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """An exact passage of a page, with where it came from: `text == page_text[start:end]`."""
+
+    text: str
+    title: str
+    url: str | None
+    doc_id: str | None
+    start: int
+    end: int

@@ -7,6 +7,7 @@ import sys
 import click
 import typer
 
+from webqa.cli.browse_commands import open_command, search_command
 from webqa.cli.index_commands import index_app
 from webqa.cli.settings_command import settings_command
 from webqa.errors import WebqaError
@@ -20,6 +21,8 @@ app = typer.Typer(
 )
 app.add_typer(index_app, name="index")
 app.command("settings")(settings_command)
+app.command("search")(search_command)
+app.command("open")(open_command)
 
 
 def main(argv: list[str] | None = None) -> int:

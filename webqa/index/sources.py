@@ -15,7 +15,7 @@ from webqa.config import Settings
 from webqa.errors import FetchError, InputError
 from webqa.types import Document
 from webqa.web.fetch import fetch
-from webqa.web.html import html_to_text
+from webqa.web.html import extract, html_to_text
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 SOURCE_HELP = "Give a corpus .jsonl/.jsonl.gz file, a folder of .txt/.md/.html files, or a text file of URLs."
@@ -131,8 +131,10 @@ def _read_file(path: Path, doc_id: str) -> Document:
     raw = path.read_bytes()
     url = path.resolve().as_uri()
     if path.suffix.lower() in (".html", ".htm"):
-        title, text = html_to_text(raw)
-        return Document(doc_id, title or path.stem, text, url)
+        page = extract(raw, base_url=url)
+        # Links are kept so the browser can follow them from one local page to another.
+        links = [{"start": link.start, "end": link.end, "href": link.href} for link in page.links]
+        return Document(doc_id, page.title or path.stem, page.text, url, {"links": links} if links else {})
     text = _decode(raw)
     title = path.stem.replace("_", " ").replace("-", " ")
     if path.suffix.lower() in (".md", ".markdown"):

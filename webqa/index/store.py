@@ -25,6 +25,7 @@ CREATE TABLE chunks (
     end INTEGER NOT NULL
 );
 CREATE INDEX chunks_by_doc ON chunks(doc_id);
+CREATE INDEX documents_by_url ON documents(url);
 """
 
 
@@ -48,6 +49,12 @@ class DocumentStore:
     def get_document(self, doc_id: str) -> Document | None:
         row = self._db.execute(
             "SELECT id, title, text, url, metadata FROM documents WHERE id = ?", (doc_id,)
+        ).fetchone()
+        return _document(row) if row else None
+
+    def find_by_url(self, url: str) -> Document | None:
+        row = self._db.execute(
+            "SELECT id, title, text, url, metadata FROM documents WHERE url = ? LIMIT 1", (url,)
         ).fetchone()
         return _document(row) if row else None
 

@@ -43,17 +43,23 @@ def check_url_allowed(url: str, allow_private: bool) -> None:
         raise FetchError(f"Refused {url}: the address has no host.")
     if allow_private:
         return
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 80, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise FetchError(f"Cannot resolve {parts.hostname}: {exc.strerror}.") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
+    for address in resolve(parts.hostname, parts.port or 80):
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped  # ::ffff:10.0.0.1 is 10.0.0.1
         if not address.is_global or address.is_multicast:
             raise FetchError(
                 f"Refused {url}: {parts.hostname} is a private, loopback or link-local address ({address}). "
                 "Set WEBQA_ALLOW_PRIVATE_URLS=true to allow it."
             )
+
+
+def resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """Every address the host resolves to: all must be public, or a DNS answer could smuggle one in."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise FetchError(f"Cannot resolve {host}: {exc.strerror}.") from None
+    return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
 
 
 def fetch(
@@ -64,6 +70,7 @@ def fetch(
     allow_private: bool,
     user_agent: str,
     client: httpx.Client | None = None,
+    accept_pdf: bool = False,
 ) -> FetchedPage:
     """GET a text page, following at most MAX_REDIRECTS redirects, each checked against the guard."""
     own_client = client is None
@@ -78,7 +85,7 @@ def fetch(
                         location = response.headers.get("location", "")
                         current = urljoin(current, location)
                         continue
-                    return _read(url, current, response, max_bytes)
+                    return _read(url, current, response, max_bytes, accept_pdf)
             except httpx.TimeoutException:
                 raise FetchError(f"Timed out fetching {current} (after {timeout_s:g}s).") from None
             except httpx.HTTPError as exc:
@@ -89,12 +96,12 @@ def fetch(
             http.close()
 
 
-def _read(url: str, final_url: str, response: httpx.Response, max_bytes: int) -> FetchedPage:
+def _read(url: str, final_url: str, response: httpx.Response, max_bytes: int, accept_pdf: bool) -> FetchedPage:
     if response.status_code >= 400:
         raise FetchError(f"{final_url} answered HTTP {response.status_code}.")
     content_type = response.headers.get("content-type", "")
     media_type = content_type.split(";")[0].strip().lower()
-    if media_type not in TEXT_TYPES:
+    if media_type not in TEXT_TYPES and not (accept_pdf and media_type == "application/pdf"):
         raise FetchError(f"{final_url} is {media_type or 'of unknown type'}, not an HTML or text page.")
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:

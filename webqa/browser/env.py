@@ -1,0 +1,265 @@
+"""The browser environment: state, the WebGPT commands, and observations. Commands never raise for a
+mistake of the model or the world; they return an observation saying why, and it counts."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from webqa.browser.fetchers import PageFetcher
+from webqa.browser.page import Page, make_page
+from webqa.browser.quoting import locate
+from webqa.browser.render import page_window, results_page_parts, status
+from webqa.errors import FetchError
+from webqa.search.base import SearchBackend, SearchError
+from webqa.types import Quote
+
+COMMANDS = ("search", "open", "find", "quote", "scroll", "top", "back", "answer", "unanswerable")
+
+
+@dataclass(frozen=True)
+class Observation:
+    ok: bool
+    text: str
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    command: str
+    argument: str
+    ok: bool
+    observation: str
+
+
+class Refused(Exception):
+    """A command that cannot be carried out; its message becomes the observation."""
+
+
+@dataclass
+class _Find:
+    text: str
+    offset: int  # where the last match started in the joined lines
+
+
+@dataclass
+class Browser:
+    search_backend: SearchBackend
+    local: PageFetcher | None = None
+    web: PageFetcher | None = None
+    budget: int = 20
+    window_lines: int = 40
+    line_chars: int = 120
+    max_quote_chars: int = 500
+    results_k: int = 10
+    page: Page | None = None
+    position: int = 0
+    history: list[tuple[Page, int]] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    ended_by: str | None = None  # "answer", "unanswerable" or "budget"
+    reason: str = ""
+    _find: _Find | None = None
+
+    @property
+    def actions_left(self) -> int:
+        return self.budget - sum(1 for step in self.steps if step.command != "(ended)")
+
+    @property
+    def done(self) -> bool:
+        return self.ended_by is not None
+
+    def run(self, command: str, argument: str = "") -> Observation:
+        """Carry out one command and record it. Every command costs one action, valid or not."""
+        if self.done:
+            text = f"The session has ended ({self.ended_by}); no more commands are accepted."
+            self.steps.append(Step("(ended)", f"{command} {argument}".strip(), False, text))
+            return Observation(False, text, True)
+        handler = self._handlers().get(command.strip().lower())
+        try:
+            if handler is None:
+                raise Refused(f"Unknown command '{command}'. Commands: {', '.join(COMMANDS)}.")
+            ok, text = True, handler(argument.strip())
+        except Refused as refusal:
+            ok, text = False, f"Refused {command}: {refusal}"
+        except (FetchError, SearchError) as failure:
+            ok, text = False, f"{command} failed: {failure}"
+        left = self.actions_left - 1  # this command's cost
+        if left <= 0 and not self.done:
+            self.ended_by = "budget"
+            text += "\nNo actions left: the session ends here."
+        text = f"{text}\n{status(len(self.quotes), left)}"
+        self.steps.append(Step(command, argument, ok, text))
+        return Observation(ok, text, self.done)
+
+    def _handlers(self) -> dict[str, Callable[[str], str]]:
+        return {
+            "search": self._search,
+            "open": self._open,
+            "find": self._find_text,
+            "quote": self._quote,
+            "scroll": self._scroll,
+            "top": self._top,
+            "back": self._back,
+            "answer": self._answer,
+            "unanswerable": self._unanswerable,
+        }
+
+    # --- commands -------------------------------------------------------------------------------
+
+    def _search(self, query: str) -> str:
+        if not query:
+            raise Refused("give something to search for.")
+        results = self.search_backend.search(query, self.results_k)
+        if not results:
+            return f"No results for '{query}' ({self.search_backend.name})."
+        title, text, spans = results_page_parts(query, results, self.search_backend.name)
+        self._show(make_page(title, text, kind="search", spans=spans, width=self.line_chars))
+        return self._window()
+
+    def _open(self, target: str) -> str:
+        if not target:
+            raise Refused("give a result or link number, a URL, or a document id.")
+        number = target.strip("[]†").split("†", 1)[0]
+        if number.isdigit():
+            if self.page is None or not self.page.links:
+                raise Refused(f"there is no link {number}: the current page has no numbered links.")
+            links = {link.number: link for link in self.page.links}
+            if int(number) not in links:
+                raise Refused(f"there is no link {number} on this page (links 1-{len(self.page.links)}).")
+            target = links[int(number)].target
+        self._show(self._fetch(target))
+        return self._window()
+
+    def _fetch(self, target: str) -> Page:
+        if target.startswith("doc:") or ("://" not in target and self.local is not None):
+            if self.local is None:
+                raise Refused("there is no local index in this session.")
+            return self.local.get(target.removeprefix("doc:"))
+        if "://" not in target:
+            raise Refused(f"'{target}' is not a URL, and there is no local index to look it up in.")
+        if self.web is None:
+            raise Refused("web pages cannot be opened in this session.")
+        return self.web.get(target)
+
+    def _find_text(self, text: str) -> str:
+        page = self._require_page()
+        if not text:
+            raise Refused("give the text to find.")
+        joined = " ".join(page.lines).lower()
+        starts = _line_starts(page.lines)
+        wanted = " ".join(text.lower().split())
+        after = self._find.offset + 1 if self._find and self._find.text == wanted else 0
+        found = joined.find(wanted, after)
+        if found < 0 and after > 0:
+            found = joined.find(wanted)  # wrap around once
+        if found < 0:
+            self._find = None
+            raise Refused(f"'{text}' is not on this page.")
+        self._find = _Find(wanted, found)
+        line = bisect.bisect_right(starts, found) - 1
+        self.position = line
+        count = joined.count(wanted)
+        ordinal = sum(1 for m in _all_matches(joined, wanted) if m <= found)
+        return f"Match {ordinal} of {count} for '{text}', line {line + 1}.\n{self._window()}"
+
+    def _quote(self, text: str) -> str:
+        page = self._require_page()
+        if page.kind == "search":
+            raise Refused("open a result first; snippets on a results page cannot be quoted.")
+        if not text:
+            raise Refused("give the exact text to quote.")
+        if len(text) > self.max_quote_chars:
+            raise Refused(f"the quote is {len(text)} characters; the limit is {self.max_quote_chars}.")
+        span = locate(text, page.text)
+        if span is None:
+            raise Refused("that text is not on the current page; quote it exactly as it appears.")
+        start, end = span
+        quote = Quote(page.text[start:end], page.title, page.url, page.doc_id, start, end)
+        if quote in self.quotes:
+            raise Refused("that passage is already quoted.")
+        self.quotes.append(quote)
+        return f'Quote {len(self.quotes)} saved from {page.title}: "{quote.text}"'
+
+    def _scroll(self, direction: str) -> str:
+        page = self._require_page()
+        if direction == "down":
+            if self.position + self.window_lines >= len(page.lines):
+                raise Refused("already at the end of the page.")
+            self.position += self.window_lines
+        elif direction == "up":
+            if self.position == 0:
+                raise Refused("already at the top of the page.")
+            self.position = max(0, self.position - self.window_lines)
+        else:
+            raise Refused("scroll takes 'down' or 'up'.")
+        return self._window()
+
+    def _top(self, _: str) -> str:
+        self._require_page()
+        self.position = 0
+        return self._window()
+
+    def _back(self, _: str) -> str:
+        if not self.history:
+            raise Refused("there is no earlier page.")
+        self.page, self.position = self.history.pop()
+        self._find = None
+        return self._window()
+
+    def _answer(self, _: str) -> str:
+        self.ended_by = "answer"
+        return f"Browsing finished with {len(self.quotes)} quote(s)."
+
+    def _unanswerable(self, reason: str) -> str:
+        if not reason:
+            raise Refused("say why the question cannot be answered.")
+        self.ended_by, self.reason = "unanswerable", reason
+        return f"Browsing finished: unanswerable ({reason})."
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _show(self, page: Page) -> None:
+        if self.page is not None:
+            self.history.append((self.page, self.position))
+        self.page, self.position, self._find = page, 0, None
+
+    def _require_page(self) -> Page:
+        if self.page is None:
+            raise Refused("no page is open; search or open something first.")
+        return self.page
+
+    def _window(self) -> str:
+        assert self.page is not None
+        return page_window(self.page, self.position, self.window_lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole session, for traces and for replaying how an answer was found."""
+        return {
+            "budget": self.budget,
+            "actions_left": self.actions_left,
+            "ended_by": self.ended_by,
+            "reason": self.reason,
+            "steps": [asdict(step) for step in self.steps],
+            "quotes": [asdict(quote) for quote in self.quotes],
+            "page": None if self.page is None else {"title": self.page.title, "source": self.page.source,
+                                                     "position": self.position},
+        }  # fmt: skip
+
+
+def _line_starts(lines: tuple[str, ...]) -> list[int]:
+    starts, offset = [], 0
+    for line in lines:
+        starts.append(offset)
+        offset += len(line) + 1
+    return starts
+
+
+def _all_matches(haystack: str, needle: str) -> list[int]:
+    found, start = [], haystack.find(needle)
+    while start >= 0:
+        found.append(start)
+        start = haystack.find(needle, start + 1)
+    return found

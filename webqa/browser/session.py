@@ -1,0 +1,49 @@
+"""Build a browser from settings: the chosen search backend, local documents and web pages."""
+
+from __future__ import annotations
+
+from webqa.browser.env import Browser
+from webqa.browser.fetchers import LocalDocuments, WebPages
+from webqa.config import Settings
+from webqa.index.search import Index, open_index
+from webqa.search.base import SearchBackend, make_backend
+from webqa.search.local import LocalSearch
+
+
+def new_browser(
+    settings: Settings,
+    *,
+    index: Index | None = None,
+    backend: str | SearchBackend | None = None,
+    web: WebPages | None = None,
+) -> Browser:
+    """A browser whose local documents come from `index` (opened from settings when the local backend
+    needs it) and whose web pages go through `web` (one cache per process is best: pass it in)."""
+    chosen = backend or settings.search_backend
+    if index is None and chosen == "local":
+        index = open_index(settings.default_index, settings)
+    if isinstance(chosen, str):
+        search = LocalSearch(index) if chosen == "local" and index is not None else make_backend(chosen, settings)
+    else:
+        search = chosen
+    return Browser(
+        search_backend=search,
+        local=LocalDocuments(index, settings.browser_line_chars) if index is not None else None,
+        web=web or shared_web_pages(settings),
+        budget=settings.browser_budget,
+        window_lines=settings.browser_window_lines,
+        line_chars=settings.browser_line_chars,
+        max_quote_chars=settings.browser_max_quote_chars,
+        results_k=settings.search_k,
+    )
+
+
+_shared: dict[str, WebPages] = {}
+
+
+def shared_web_pages(settings: Settings) -> WebPages:
+    """One page cache per process and settings, so follow-ups and batch questions reuse fetched pages."""
+    key = settings.model_dump_json()
+    if key not in _shared:
+        _shared[key] = WebPages(settings)
+    return _shared[key]

@@ -1,0 +1,52 @@
+"""The `local` backend: hybrid search over a built index, one result per document."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from webqa.search.base import SearchResult, register
+
+if TYPE_CHECKING:
+    from webqa.config import Settings
+    from webqa.index.search import Index
+
+SNIPPET_CHARS = 300
+
+
+class LocalSearch:
+    name = "local"
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+
+    def search(self, query: str, k: int) -> list[SearchResult]:
+        if not query.strip():
+            return []
+        results: dict[str, SearchResult] = {}
+        # A document can own several of the best chunks; ask for more so k documents remain.
+        for hit in self.index.search(query, 3 * k):
+            if hit.chunk.doc_id not in results:
+                results[hit.chunk.doc_id] = SearchResult(
+                    title=hit.chunk.title,
+                    url=hit.url,
+                    snippet=_snippet(hit.chunk.text),
+                    doc_id=hit.chunk.doc_id,
+                    source=self.name,
+                )
+            if len(results) == k:
+                break
+        return list(results.values())
+
+
+def _snippet(text: str) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= SNIPPET_CHARS:
+        return flat
+    return flat[: flat.rfind(" ", 0, SNIPPET_CHARS)] + " …"
+
+
+@register("local")
+def _local(settings: Settings) -> LocalSearch:
+    from webqa.index.search import open_index
+
+    return LocalSearch(open_index(settings.default_index, settings))
