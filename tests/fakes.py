@@ -26,3 +26,15 @@ class CountingEmbedder:
             raise KeyboardInterrupt("simulated interruption during embedding")
         self.texts.extend(texts)
         return self._inner.embed(texts)
+
+
+class ScriptedPolicy:
+    """Plays back a fixed list of (command, argument) actions, then answers."""
+
+    def __init__(self, actions: list[tuple[str, str]]) -> None:
+        self.actions = list(actions)
+        self.seen: list[str] = []  # the observations it was shown
+
+    def next_action(self, state) -> tuple[str, str]:  # noqa: ANN001
+        self.seen.append(state.observation)
+        return self.actions.pop(0) if self.actions else ("answer", "")

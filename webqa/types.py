@@ -56,3 +56,59 @@ class Quote:
     doc_id: str | None
     start: int
     end: int
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Answer marker [n] -> the exact quote it stands for."""
+
+    n: int
+    quote: Quote
+
+
+@dataclass(frozen=True)
+class Action:
+    """One browser command the agent ran, for the answer record."""
+
+    command: str
+    argument: str
+    ok: bool
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A cited answer, or an abstention that shows the closest evidence it found."""
+
+    question: str
+    answer: str
+    short_answer: str = ""
+    abstained: bool = False
+    citations: tuple[Citation, ...] = ()
+    actions: tuple[Action, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
+    trace: dict[str, Any] = field(default_factory=dict)  # the browser session, for --trace and the UI
+
+    def to_record(self, id: str | None = None) -> dict[str, Any]:
+        """One line of the answers JSONL format (DESIGN.md)."""
+        return {
+            "id": id,
+            "question": self.question,
+            "answer": self.answer,
+            "short_answer": self.short_answer,
+            "abstained": self.abstained,
+            "citations": [
+                {
+                    "n": c.n,
+                    "doc_id": c.quote.doc_id,
+                    "title": c.quote.title,
+                    "url": c.quote.url,
+                    "quote": c.quote.text,
+                    "start": c.quote.start,
+                    "end": c.quote.end,
+                }
+                for c in self.citations
+            ],
+            "actions": [{"command": a.command, "argument": a.argument, "ok": a.ok} for a in self.actions],
+            "timings": self.timings,
+            "error": None,
+        }

@@ -4,6 +4,7 @@ mistake of the model or the world; they return an observation saying why, and it
 from __future__ import annotations
 
 import bisect
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from webqa.errors import FetchError
 from webqa.search.base import SearchBackend, SearchError
 from webqa.types import Quote
 
+_EXAMPLE = '{"command": "search", "argument": "Lothair II death"}'
 COMMANDS = ("search", "open", "find", "quote", "scroll", "top", "back", "answer", "unanswerable")
 
 
@@ -32,6 +34,7 @@ class Step:
     argument: str
     ok: bool
     observation: str
+    seconds: float = 0.0
 
 
 class Refused(Exception):
@@ -78,7 +81,10 @@ class Browser:
             self.steps.append(Step("(ended)", f"{command} {argument}".strip(), False, text))
             return Observation(False, text, True)
         handler = self._handlers().get(command.strip().lower())
+        started = time.perf_counter()
         try:
+            if command == "(invalid)":
+                raise Refused(f"{argument}. Reply with exactly one action as JSON, e.g. {_EXAMPLE}.")
             if handler is None:
                 raise Refused(f"Unknown command '{command}'. Commands: {', '.join(COMMANDS)}.")
             ok, text = True, handler(argument.strip())
@@ -91,8 +97,12 @@ class Browser:
             self.ended_by = "budget"
             text += "\nNo actions left: the session ends here."
         text = f"{text}\n{status(len(self.quotes), left)}"
-        self.steps.append(Step(command, argument, ok, text))
+        self.steps.append(Step(command, argument, ok, text, round(time.perf_counter() - started, 4)))
         return Observation(ok, text, self.done)
+
+    def reject(self, reason: str) -> Observation:
+        """Record a model reply that was not a valid command at all; it costs an action like any other."""
+        return self.run("(invalid)", reason)
 
     def _handlers(self) -> dict[str, Callable[[str], str]]:
         return {

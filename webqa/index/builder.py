@@ -30,7 +30,7 @@ from webqa.index.manifest import (
 )
 from webqa.index.search import open_index
 from webqa.index.sources import read_sources
-from webqa.index.sparse import SparseIndex
+from webqa.index.sparse import TOKENIZER, SparseIndex
 from webqa.index.store import DocumentStore, write_store
 from webqa.types import Chunk, Document
 
@@ -73,6 +73,7 @@ def _up_to_date(
     identical, so keep the current one."""
     same = (
         previous.manifest.dense_index == settings.dense_index
+        and previous.manifest.sparse_tokenizer == TOKENIZER
         and previous.manifest.sources == [str(Path(s).resolve()) for s in sources]
         and list(previous.hashes) == [d.id for d in documents]
         and all(previous.hashes[d.id] == d.content_hash() for d in documents)
@@ -137,6 +138,7 @@ def build_index(
                 embedding_dimension=result.dimension,
                 chunking=chunking,
                 dense_index=settings.dense_index,
+                sparse_tokenizer=TOKENIZER,
                 sources=[str(Path(s).resolve()) for s in sources],
                 document_count=len(report.documents),
                 chunk_count=result.chunks,

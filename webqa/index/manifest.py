@@ -29,6 +29,7 @@ class Manifest(BaseModel):
     embedding_dimension: int
     chunking: Chunking
     dense_index: str
+    sparse_tokenizer: str = "unknown"  # absent in the earliest manifests: their BM25 is rebuilt
     sources: list[str]
     document_count: int
     chunk_count: int

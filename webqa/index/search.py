@@ -12,7 +12,7 @@ from webqa.index.embedders import Embedder, load_embedder
 from webqa.index.layout import current_build, folder_size, index_root, list_index_names
 from webqa.index.manifest import Manifest, ManifestError, ManifestVersionError, read_manifest
 from webqa.index.retrievers import DenseRetriever, HybridRetriever, Retriever, SparseRetriever
-from webqa.index.sparse import SparseIndex
+from webqa.index.sparse import TOKENIZER, SparseIndex
 from webqa.index.store import DocumentStore
 from webqa.types import Document, SearchHit
 
@@ -93,6 +93,11 @@ def open_index(name: str, settings: Settings, embedder: Embedder | None = None) 
             f"Index '{name}' was built with embedding model '{manifest.embedding_model}', but the current "
             f"setting is '{wanted}'. Set WEBQA_EMBEDDING_MODEL={manifest.embedding_model}, or rebuild it: "
             f"webqa index build --name {name}"
+        )
+    if manifest.sparse_tokenizer != TOKENIZER:
+        raise IndexIncompatibleError(
+            f"Index '{name}' was built with another BM25 tokenizer ({manifest.sparse_tokenizer}). "
+            f"Rebuild it (no re-embedding needed): webqa index build --name {name}"
         )
     return _load_parts(name, folder, manifest, settings, embedder, rebuild)
 

@@ -9,14 +9,16 @@ from pathlib import Path
 import numpy as np
 
 BM25_DIR = "bm25"
+# Recorded in manifests: an index's BM25 must be queried with the tokenizer that built it.
+TOKENIZER = "words/stopwords-en-plus/snowball-en/1"
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
+def stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-    return frozenset(STOPWORDS_EN)
+    return frozenset(STOPWORDS_EN_PLUS)
 
 
 @lru_cache(maxsize=1)
@@ -27,7 +29,7 @@ def _stemmer():  # noqa: ANN202 - PyStemmer has no type stubs
 
 
 def tokenize(text: str) -> list[str]:
-    stop = _stopwords()
+    stop = stopwords()
     words = [w for w in _WORD.findall(text.lower()) if w not in stop]
     return list(_stemmer().stemWords(words))
 

@@ -1,0 +1,35 @@
+"""The planned policy: search, open, quote the best sentences, then follow the entities they introduce."""
+
+from tests.agent.conftest import browser_for
+from webqa.agent.loop import Budgets, run_agent
+from webqa.agent.planned import PlannedPolicy
+from webqa.answer.relevance import Relevance
+
+
+def test_quotes_the_sentence_that_answers(sample_index, embedder):
+    browser = browser_for(sample_index)
+    policy = PlannedPolicy(Relevance(embedder), open_k=2, quotes_per_page=1, hops=0)
+    run = run_agent("Where did Lothair II die?", policy, browser, Budgets(60, 4000))
+    assert run.stopped_by == "answer"
+    assert [s["command"] for s in run.trace["steps"]][:2] == ["search", "open"]
+    assert any(q.text == "He died in Piacenza on 8 August 869." for q in browser.quotes)
+    for quote in browser.quotes:  # every quote is an exact span of its document
+        assert sample_index.get_document(quote.doc_id).text[quote.start : quote.end] == quote.text
+
+
+def test_a_second_hop_searches_the_entity_the_first_quotes_introduce(hotpot_index, embedder):
+    browser = browser_for(hotpot_index)
+    policy = PlannedPolicy(Relevance(embedder), open_k=1, quotes_per_page=2, hops=1)
+    question = "What government position was held by the actress who starred in Kiss and Tell?"
+    run_agent(question, policy, browser, Budgets(60, 4000))
+    searches = [s.argument for s in browser.steps if s.command == "search"]
+    assert searches[:2] == [question, "Shirley Temple"]  # multi-word names first
+    assert any("Chief of Protocol" in q.text for q in browser.quotes)
+    assert browser.ended_by == "answer" and browser.actions_left > 0
+
+
+def test_it_stays_within_the_step_budget(hotpot_index, embedder):
+    browser = browser_for(hotpot_index, budget=4)
+    policy = PlannedPolicy(Relevance(embedder), open_k=3, quotes_per_page=2, hops=2)
+    run = run_agent("Kiss and Tell Shirley Temple Corliss Archer", policy, browser, Budgets(60, 4000))
+    assert run.stopped_by == "budget" and len(browser.steps) == 4

@@ -1,0 +1,68 @@
+"""The LLM policy: the model reads the WebGPT-style state and emits one JSON action per step, constrained
+by the action schema where the backend supports it. Invalid output is counted and shown back to it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from webqa.agent.loop import AgentState
+from webqa.browser.env import COMMANDS
+from webqa.prompts import load_prompt
+
+if TYPE_CHECKING:
+    from webqa.llm import LLM
+
+
+class BrowserAction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    command: Literal["search", "open", "find", "quote", "scroll", "top", "back", "answer", "unanswerable"]
+    argument: str = ""
+
+
+ACTION_SCHEMA: dict = {
+    "type": "object",
+    "properties": {
+        "command": {"type": "string", "enum": list(COMMANDS)},
+        "argument": {"type": "string"},
+    },
+    "required": ["command", "argument"],
+}
+
+
+class LLMPolicy:
+    def __init__(self, llm: LLM, observation_chars: int = 2400, past_actions: int = 8) -> None:
+        self.llm = llm
+        self.observation_chars = observation_chars
+        self.past_actions = past_actions
+
+    def next_action(self, state: AgentState) -> tuple[str, str]:
+        messages = [("system", load_prompt("policy_system")), ("user", self.render(state))]
+        raw = self.llm.complete_json(messages, ACTION_SCHEMA)
+        try:
+            action = BrowserAction.model_validate_json(raw)
+        except ValidationError as exc:
+            problem = exc.errors()[0]["msg"]
+            return ("invalid", f"Your reply {raw.strip()[:160]!r} is not a valid action ({problem})")
+        return (action.command, action.argument)
+
+    def render(self, state: AgentState) -> str:
+        browser = state.browser
+        quotes = "\n".join(f"[{n}] {q.title}: {q.text}" for n, q in enumerate(browser.quotes, start=1)) or "(none)"
+        steps = browser.steps[-self.past_actions :]
+        actions = (
+            "\n".join(f"- {s.command}: {s.argument[:80]} ({'ok' if s.ok else 'refused'})" for s in steps)
+            or "(none yet)"
+        )
+        observation = state.observation or "(nothing yet: start with a search)"
+        if len(observation) > self.observation_chars:
+            observation = observation[: self.observation_chars] + "\n… (cut; scroll down or find to see more)"
+        return load_prompt("policy_user").format(
+            question=state.question,
+            quotes=quotes,
+            actions=actions,
+            observation=observation,
+            actions_left=browser.actions_left,
+        )

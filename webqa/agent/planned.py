@@ -1,0 +1,109 @@
+"""The planned policy: no model judgement. Search the question, open the best results, quote the sentences
+that best match it; then, for multi-hop questions, search the entities those quotes introduce and read on."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from webqa.agent.loop import AgentState
+from webqa.answer.candidates import NAME_PATTERN
+from webqa.answer.relevance import Relevance
+from webqa.browser.page import Page
+from webqa.index.chunking import sentence_spans
+from webqa.index.sparse import stopwords
+
+Action = tuple[str, str]
+_WORD = re.compile(r"[\w'’]+")
+
+
+class PlannedPolicy:
+    def __init__(
+        self,
+        relevance: Relevance,
+        *,
+        open_k: int = 3,
+        quotes_per_page: int = 2,
+        hops: int = 1,
+        max_quote_chars: int = 500,
+        min_sentence_score: float = 0.15,
+    ) -> None:
+        self.relevance = relevance
+        self.open_k, self.quotes_per_page, self.hops = open_k, quotes_per_page, hops
+        self.max_quote_chars, self.min_sentence_score = max_quote_chars, min_sentence_score
+        self._plan: Iterator[Action] | None = None
+        self._question = ""
+
+    def next_action(self, state: AgentState) -> Action:
+        if self._plan is None or state.question != self._question:
+            self._question, self._plan = state.question, self._steps(state)
+        return next(self._plan, ("answer", ""))
+
+    def _steps(self, state: AgentState) -> Iterator[Action]:
+        opened: set[str] = set()
+        yield from self._search_and_read(state, state.question, opened, self.open_k, self.min_sentence_score)
+        for _ in range(self.hops):
+            entities = self._bridge_entities(state, opened)
+            for entity in entities[:2]:
+                # A page reached through a bridge entity often answers in words the question does not use
+                # ("government position" -> "Chief of Protocol"), so its best sentences are quoted whatever
+                # their score; the answerer ranks all quotes against the question afterwards.
+                yield from self._search_and_read(state, entity, opened, 1, 0.0)
+        yield ("answer", "")
+
+    def _search_and_read(
+        self, state: AgentState, query: str, opened: set[str], open_k: int, min_score: float
+    ) -> Iterator[Action]:
+        yield ("search", query)
+        results = state.browser.page
+        if results is None or results.kind != "search" or not state.browser.steps[-1].ok:
+            return
+        targets = [link.target for link in results.links if link.target not in opened][:open_k]
+        for target in targets:
+            opened.add(target)
+            yield ("open", target)
+            page = state.browser.page
+            if not state.browser.steps[-1].ok or page is None or page.kind == "search":
+                continue
+            for sentence in self.best_sentences(page, state.question, min_score):
+                yield ("quote", sentence)
+
+    def best_sentences(self, page: Page, question: str, min_score: float) -> list[str]:
+        """The page's sentences that best match the question, each cut to the quote length limit."""
+        sentences = [page.text[a:b] for a, b in sentence_spans(page.text)]
+        if not sentences:
+            return []
+        # The title gives each sentence its subject ("He died in 869." on the page "Lothair II").
+        scores = self.relevance.scores(question, [f"{page.title}: {s}" for s in sentences])
+        ranked = sorted(range(len(sentences)), key=lambda i: -scores[i])
+        chosen = [i for i in ranked[: self.quotes_per_page] if scores[i] >= min_score]
+        return [_cut(sentences[i], self.max_quote_chars) for i in sorted(chosen)]
+
+    def _bridge_entities(self, state: AgentState, opened: set[str]) -> list[str]:
+        """Names in the best quotes that the question does not mention and no opened page is about."""
+        question_words = {w.lower() for w in _WORD.findall(state.question)}
+        read_titles = {q.title.lower() for q in state.browser.quotes}
+        stop = stopwords()
+        quotes = state.browser.quotes
+        if not quotes:
+            return []
+        scores = self.relevance.scores(state.question, [f"{q.title}: {q.text}" for q in quotes])
+        entities: list[str] = []
+        for index in sorted(range(len(quotes)), key=lambda i: -scores[i]):
+            for match in NAME_PATTERN.finditer(quotes[index].text):
+                name = match.group().strip(" ,.;:'’")
+                words = {w.lower() for w in _WORD.findall(name)}
+                if not words or words <= question_words | stop or name.lower() in read_titles:
+                    continue
+                if f"doc:{name}" in opened or name in entities:
+                    continue
+                entities.append(name)
+        # Multi-word names ("Shirley Temple") make better bridges than lone words ("American").
+        return sorted(entities, key=lambda name: " " not in name)
+
+
+def _cut(sentence: str, limit: int) -> str:
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence.rfind(" ", 0, limit)
+    return sentence[: cut if cut > 0 else limit]

@@ -1,0 +1,1 @@
+"""From quotes to a cited answer: select evidence, write or extract, check support, or abstain."""

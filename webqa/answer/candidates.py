@@ -1,0 +1,97 @@
+"""Candidate short answers: spans of the quoted text (names, numbers, dates), or yes/no.
+
+A tiny model is far better at choosing among real spans than at writing an answer, and a span of a quote
+is an answer that cannot be invented."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from webqa.index.sparse import stopwords
+
+_CONNECTORS = r"(?:of|the|and|de|da|del|der|van|von|la|le|du|for|in|on|&)"
+NAME_PATTERN = re.compile(
+    rf"\b[A-Z][\w'’.-]*(?:\s+(?:{_CONNECTORS}\s+)*[A-Z][\w'’.-]*)*"
+)  # "Chief of Protocol of the United States", "Kiss and Tell"
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_DATE = re.compile(rf"\b(?:{_MONTHS}\s+\d{{1,2}},?\s+\d{{3,4}}|\d{{1,2}}\s+{_MONTHS}\s+\d{{3,4}}|{_MONTHS}\s+\d{{4}})")
+_NUMBER = re.compile(
+    r"\b\d[\d,.]*(?:\s*(?:%|percent|million|billion|thousand|km|kilometres|kilometers|miles|metres|meters|feet|"
+    r"years?|people|inhabitants|seats|episodes|acres|square\s+\w+))?"
+)
+_YES_NO_START = re.compile(
+    r"^(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|shall)\b", re.IGNORECASE
+)
+_WORD = re.compile(r"[\w'’]+")
+_YEAR = re.compile(r"1\d{3}|20\d{2}")
+_QUESTION_WORDS = {"who", "what", "which", "when", "where", "why", "how", "whose", "whom"}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    kind: str  # "name", "date", "number", "yes/no", "option"
+    quote_index: int  # which quote it came from (-1 for yes/no and question options)
+
+
+def is_yes_no(question: str) -> bool:
+    return bool(_YES_NO_START.match(question.strip())) and " or " not in question
+
+
+def question_options(question: str) -> list[str]:
+    """'Which is older, X or Y?' -> ['X', 'Y']: comparison questions answer with one of their own names."""
+    if " or " not in question:
+        return []
+    head, _, tail = question.rstrip("?").rpartition(" or ")
+    left = head.split(",")[-1].strip()
+    return [o for o in (_strip_article(left), _strip_article(tail.strip())) if o]
+
+
+_LEADING = re.compile(r"^(?:the|a|an|in|on|at|by|for|from|with|as|and|but|after|before|during|since|when)\s+", re.I)
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+def _clean_span(text: str) -> str:
+    """'The Julio-Claudian' -> 'Julio-Claudian', "Einstein's" -> 'Einstein'."""
+    span = text.strip(" ,.;:'’\"")
+    span = _LEADING.sub("", span)
+    return _POSSESSIVE.sub("", span).strip(" ,.;:'’\"")
+
+
+def _strip_article(text: str) -> str:
+    return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE).strip(" '\"")
+
+
+def extract_candidates(question: str, quotes: list[str], limit: int = 12) -> list[Candidate]:
+    if is_yes_no(question):
+        return [Candidate("yes", "yes/no", -1), Candidate("no", "yes/no", -1)]
+    found: dict[str, Candidate] = {}
+    for option in question_options(question):
+        found.setdefault(option.lower(), Candidate(option, "option", -1))
+    question_lower = " " + " ".join(_WORD.findall(question.lower())) + " "
+    stop = stopwords()
+    for index, quote in enumerate(quotes):
+        for kind, pattern in (("date", _DATE), ("number", _NUMBER), ("name", NAME_PATTERN)):
+            for match in pattern.finditer(quote):
+                span = _clean_span(match.group())
+                lowered = span.lower()
+                if len(span) < 2 or lowered in _QUESTION_WORDS or lowered in stop:
+                    continue  # "As", "The", "It": capitalised only because they start a sentence
+                if kind == "name" and f" {lowered} " in question_lower:
+                    continue  # the question's own entities are rarely its answer (options are handled above)
+                span_kind = "date" if kind == "number" and _YEAR.fullmatch(span) else kind
+                found.setdefault(lowered, Candidate(span, span_kind, index))
+    return list(found.values())[:limit] if len(found) > limit else list(found.values())
+
+
+def expected_kind(question: str) -> str | None:
+    """The kind of span a wh-question asks for, when the wording says so."""
+    q = question.lower()
+    if re.search(r"\b(when|what year|which year|what date|in what year)\b", q):
+        return "date"
+    if re.search(r"\bhow (many|much|long|tall|high|old|far|big)\b", q):
+        return "number"
+    if re.search(r"\b(who|whom|whose|where|which|what)\b", q):
+        return "name"
+    return None

@@ -1,0 +1,44 @@
+"""What an answer mode produces, and the pieces both modes share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from webqa.types import Citation, Quote
+
+ScoredQuotes = list[tuple[Quote, float]]  # evidence with its relevance to the question, best first
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str
+    short_answer: str
+    abstained: bool
+    citations: tuple[Citation, ...]
+    notes: dict[str, Any] = field(default_factory=dict)  # how the answer was made, for the trace
+
+
+def abstention(question: str, scored: ScoredQuotes, why: str) -> Draft:
+    """Say that no reliable answer was found, and show the closest evidence (cited, never asserted)."""
+    closest = scored[:2]
+    citations = tuple(Citation(n, quote) for n, (quote, _) in enumerate(closest, start=1))
+    if closest:
+        shown = " ".join(f"“{quote.text}” [{n}]" for n, (quote, _) in enumerate(closest, start=1))
+        text = f"I could not find a reliable answer to this question. The closest evidence I found: {shown}"
+    else:
+        text = "I could not find a reliable answer to this question, and found no relevant evidence."
+    return Draft(text, "", True, citations, {"abstained_because": why})
+
+
+def numbered_context(scored: ScoredQuotes) -> str:
+    """Quotes as the model sees them: [n] title: text."""
+    return "\n".join(f"[{n}] {quote.title}: {quote.text}" for n, (quote, _) in enumerate(scored, start=1))
+
+
+def with_citation(sentence: str, markers: str) -> str:
+    """'Paris is the capital.' + '[1]' -> 'Paris is the capital [1].'"""
+    sentence = sentence.strip()
+    if sentence and sentence[-1] in ".!?":
+        return f"{sentence[:-1].rstrip()} {markers}{sentence[-1]}"
+    return f"{sentence} {markers}."

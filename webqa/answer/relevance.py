@@ -1,0 +1,42 @@
+"""How well a text matches a query: embedding cosine blended with lexical overlap of content words.
+
+Shared by the planned policy (which sentences to quote), the quote store (which quotes to answer from)
+and the support checker (does a quote back a sentence)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from webqa.index.embedders import Embedder
+from webqa.index.sparse import tokenize
+
+
+def content_words(text: str) -> set[str]:
+    """Stemmed words without stopwords, the same tokens BM25 matches on."""
+    return set(tokenize(text))
+
+
+def lexical_overlap(query: str, text: str) -> float:
+    """Fraction of the query's content words that the text contains."""
+    wanted = content_words(query)
+    if not wanted:
+        return 0.0
+    return len(wanted & content_words(text)) / len(wanted)
+
+
+class Relevance:
+    """score = semantic_weight * cosine + (1 - semantic_weight) * lexical overlap, both in [0, 1]."""
+
+    def __init__(self, embedder: Embedder, semantic_weight: float = 0.6) -> None:
+        self.embedder = embedder
+        self.semantic_weight = semantic_weight
+
+    def scores(self, query: str, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        vectors = self.embedder.embed([query, *texts])
+        cosines = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
+        lexical = np.array([lexical_overlap(query, t) for t in texts], dtype=np.float32)
+        return self.semantic_weight * cosines + (1.0 - self.semantic_weight) * lexical

@@ -1,0 +1,120 @@
+"""The assistant: models, embedder and index loaded once per process; one cited answer per question."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from webqa.agent.llm_policy import LLMPolicy
+from webqa.agent.loop import Budgets, Policy, run_agent
+from webqa.agent.planned import PlannedPolicy
+from webqa.answer.abstractive import abstractive_answer
+from webqa.answer.extractive import extractive_answer
+from webqa.answer.quote_store import QuoteStore
+from webqa.answer.relevance import Relevance
+from webqa.answer.support import OverlapSupport
+from webqa.browser.session import new_browser
+from webqa.config import Settings
+from webqa.index.embedders import Embedder, load_embedder
+from webqa.index.search import Index, open_index
+from webqa.types import Action, Answer
+
+if TYPE_CHECKING:
+    from webqa.llm import LLM
+
+
+class Assistant:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        index: Index | None = None,
+        llm: LLM | None = None,
+        backend: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.backend = backend or settings.search_backend
+        self._index = index
+        self._llm = llm
+        if self._index is None and self.backend == "local":
+            self._index = open_index(settings.default_index, settings)  # fails early and clearly
+
+    @property
+    def index(self) -> Index | None:
+        return self._index
+
+    def embedder(self) -> Embedder:
+        if self._index is not None:
+            return self._index.embedder()
+        return load_embedder(self.settings.embedding_model, self.settings.embedding_batch_size)
+
+    def llm(self) -> LLM:
+        if self._llm is None:
+            from webqa.llm import load_llm
+
+            self._llm = load_llm(self.settings)
+        return self._llm
+
+    def ask(
+        self,
+        question: str,
+        *,
+        policy: str | None = None,
+        mode: str | None = None,
+        on_text: Callable[[str], None] | None = None,
+    ) -> Answer:
+        started = time.perf_counter()
+        browser = new_browser(self.settings, index=self._index, backend=self.backend)
+        run = run_agent(question, self._policy(policy or self.settings.policy), browser, self._budgets())
+        browsed = time.perf_counter()
+
+        store = QuoteStore(self.embedder())
+        store.add(browser.quotes)
+        scored = store.top(question, self.settings.answer_quotes)
+        draft = None
+        mode = mode or self.settings.answer_mode
+        if mode == "abstractive" and scored and scored[0][1] >= self.settings.abstain_below:
+            draft = abstractive_answer(question, scored, self.llm(), OverlapSupport(self.embedder()), on_text)
+        fell_back = mode == "abstractive" and draft is None
+        if draft is None:
+            draft = extractive_answer(question, scored, self.llm(), self.settings.abstain_below)
+            if on_text is not None:
+                on_text(draft.text)
+        finished = time.perf_counter()
+
+        steps = run.trace["steps"]
+        timings = {
+            "total_s": round(finished - started, 3),
+            "browse_s": round(browsed - started, 3),
+            "answer_s": round(finished - browsed, 3),
+        }
+        for phase in ("search", "open", "quote", "find"):
+            timings[f"{phase}_s"] = round(sum(s["seconds"] for s in steps if s["command"] == phase), 3)
+        notes = {**draft.notes, "fell_back_to_extractive": fell_back} if mode == "abstractive" else draft.notes
+        trace = {**run.trace, "stopped_by": run.stopped_by, "invalid_outputs": run.invalid_outputs, "answer": notes}
+        return Answer(
+            question=question,
+            answer=draft.text,
+            short_answer=draft.short_answer,
+            abstained=draft.abstained,
+            citations=draft.citations,
+            actions=tuple(Action(s["command"], s["argument"], s["ok"]) for s in steps),
+            timings=timings,
+            trace=trace,
+        )
+
+    def _policy(self, name: str) -> Policy:
+        if name == "llm":
+            return LLMPolicy(self.llm())
+        s = self.settings
+        return PlannedPolicy(
+            Relevance(self.embedder()),
+            open_k=s.planned_open_k,
+            quotes_per_page=s.planned_quotes_per_page,
+            hops=s.planned_hops,
+            max_quote_chars=s.browser_max_quote_chars,
+        )
+
+    def _budgets(self) -> Budgets:
+        return Budgets(wall_s=self.settings.agent_wall_s, quote_chars=self.settings.agent_quote_chars)
