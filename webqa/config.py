@@ -108,7 +108,11 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature (0 = greedy).")
     llm_max_tokens: int = Field(256, ge=1, description="Most tokens one model reply may have.")
     llm_context_tokens: int = Field(4096, ge=512, description="Context window to allocate for local models.")
-    llm_threads: int | None = Field(None, ge=1, description="CPU threads for llama.cpp (default: all cores).")
+    llm_threads: int | None = Field(
+        None,
+        ge=1,
+        description="CPU threads for llama.cpp (default: llama.cpp's own choice, half the cores to generate).",
+    )
     llm_seed: int = Field(0, description="Sampling seed for local models, so runs can be repeated.")
 
     # --- agent and answers -----------------------------------------------------------------------
@@ -120,6 +124,11 @@ class Settings(BaseSettings):
         "extractive",
         description="'extractive' builds answers from quoted sentences; 'abstractive' lets the model write them, "
         "then checks every sentence against its citations.",
+    )
+    short_answer_scoring: Literal["llm", "heuristic"] = Field(
+        "llm",
+        description="How the short answer is chosen among spans of the quotes: by the model's log-probability "
+        "of each ('llm'), or by relevance and answer type alone ('heuristic').",
     )
     agent_wall_s: float = Field(120.0, gt=0, description="Wall-time budget for browsing one question.")
     agent_quote_chars: int = Field(4000, ge=100, description="Budget of quoted characters per question.")

@@ -43,24 +43,27 @@ class PlannedPolicy:
         opened: set[str] = set()
         yield from self._search_and_read(state, state.question, opened, self.open_k, self.min_sentence_score)
         for _ in range(self.hops):
-            entities = self._bridge_entities(state, opened)
+            entities = self._bridge_entities(state)
             for entity in entities[:2]:
                 # A page reached through a bridge entity often answers in words the question does not use
                 # ("government position" -> "Chief of Protocol"), so its best sentences are quoted whatever
-                # their score; the answerer ranks all quotes against the question afterwards.
-                yield from self._search_and_read(state, entity, opened, 1, 0.0)
+                # their score; the answerer ranks all quotes against the question afterwards. A page opened
+                # before but not quoted from is read again for the same reason.
+                quoted = {f"doc:{q.doc_id}" if q.doc_id else str(q.url) for q in state.browser.quotes}
+                yield from self._search_and_read(state, entity, quoted, 1, 0.0)
         yield ("answer", "")
 
     def _search_and_read(
-        self, state: AgentState, query: str, opened: set[str], open_k: int, min_score: float
+        self, state: AgentState, query: str, skip: set[str], open_k: int, min_score: float
     ) -> Iterator[Action]:
+        """Search, then open the first open_k results not in `skip` and quote their best sentences."""
         yield ("search", query)
         results = state.browser.page
         if results is None or results.kind != "search" or not state.browser.steps[-1].ok:
             return
-        targets = [link.target for link in results.links if link.target not in opened][:open_k]
+        targets = [link.target for link in results.links if link.target not in skip][:open_k]
         for target in targets:
-            opened.add(target)
+            skip.add(target)
             yield ("open", target)
             page = state.browser.page
             if not state.browser.steps[-1].ok or page is None or page.kind == "search":
@@ -79,8 +82,8 @@ class PlannedPolicy:
         chosen = [i for i in ranked[: self.quotes_per_page] if scores[i] >= min_score]
         return [_cut(sentences[i], self.max_quote_chars) for i in sorted(chosen)]
 
-    def _bridge_entities(self, state: AgentState, opened: set[str]) -> list[str]:
-        """Names in the best quotes that the question does not mention and no opened page is about."""
+    def _bridge_entities(self, state: AgentState) -> list[str]:
+        """Names in the best quotes that the question does not mention and no quoted page is about."""
         question_words = {w.lower() for w in _WORD.findall(state.question)}
         read_titles = {q.title.lower() for q in state.browser.quotes}
         stop = stopwords()
@@ -95,7 +98,7 @@ class PlannedPolicy:
                 words = {w.lower() for w in _WORD.findall(name)}
                 if not words or words <= question_words | stop or name.lower() in read_titles:
                     continue
-                if f"doc:{name}" in opened or name in entities:
+                if name in entities:
                     continue
                 entities.append(name)
         # Multi-word names ("Shirley Temple") make better bridges than lone words ("American").

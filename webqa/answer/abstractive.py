@@ -49,7 +49,12 @@ def abstractive_answer(
         return None
     short, _, how = choose_short_answer(question, scored, llm)
     citations = tuple(Citation(new, scored[old - 1][0]) for old, new in checker.renumber.items())
-    notes = {"dropped_sentences": checker.dropped, "support_scores": checker.scores, "short_answer_by": how}
+    notes = {
+        "dropped_sentences": checker.dropped,
+        "support_scores": checker.scores,
+        "recited_sentences": checker.recited,
+        "short_answer_by": how,
+    }
     return Draft(" ".join(checker.kept), short, False, citations, notes)
 
 
@@ -59,6 +64,7 @@ class _SentenceChecker:
         self.kept: list[str] = []
         self.dropped: list[str] = []
         self.scores: list[float] = []
+        self.recited = 0  # sentences whose citation pointed at the wrong quote and was corrected
         self.renumber: dict[int, int] = {}  # the model's [n] -> the answer's [n], in order of first use
 
     def add(self, sentence: str, on_text: Callable[[str], None] | None) -> None:
@@ -67,6 +73,13 @@ class _SentenceChecker:
         candidates = cited or list(range(1, len(self.scored) + 1))
         evidence = [self._evidence(n) for n in candidates]
         score = self.support.support(claim, evidence) if claim else 0.0
+        if cited and score < self.support.threshold and claim:
+            # Small models often cite the wrong number for a true sentence: if another quote backs it,
+            # cite that one instead; the sentence is still only shown when some quote supports it.
+            best = max(range(1, len(self.scored) + 1), key=lambda n: self.support.support(claim, [self._evidence(n)]))
+            if (rescored := self.support.support(claim, [self._evidence(best)])) >= self.support.threshold:
+                cited, score = [best], rescored
+                self.recited += 1
         self.scores.append(round(score, 3))
         if score < self.support.threshold:
             self.dropped.append(sentence)

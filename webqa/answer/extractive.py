@@ -60,7 +60,8 @@ def _prior(candidate: Candidate, question: str, scored: ScoredQuotes) -> float:
     kind = 0.25 if candidate.kind == expected_kind(question) else 0.0
     needle = candidate.text.lower()
     mentions = sum(1 for quote, _ in scored if needle in quote.text.lower())
-    return relevance + kind + 0.05 * mentions
+    specific = 0.03 * min(len(candidate.text.split()), 5)  # "Chief of Protocol of the United States" > "United States"
+    return relevance + kind + 0.05 * mentions + specific
 
 
 def _source(candidate: Candidate, scored: ScoredQuotes) -> int | None:

@@ -1,0 +1,34 @@
+from tests.answer.conftest import KISS, QUESTION, TEMPLE
+from webqa.answer.candidates import expected_kind, extract_candidates, is_yes_no, question_options
+
+
+def test_names_dates_and_numbers_from_the_quotes_but_not_the_question():
+    found = {c.text: c for c in extract_candidates(QUESTION, [KISS.text, TEMPLE.text])}
+    assert "Chief of Protocol of the United States" in found and "Shirley Temple" in found
+    assert found["1945"].kind == "date" and found["17"].kind == "number"
+    assert "Corliss Archer" not in found and "Kiss and Tell" not in found  # named in the question
+    assert found["Chief of Protocol of the United States"].quote_index == 1
+
+
+def test_sentence_openers_articles_and_possessives_are_trimmed():
+    found = [
+        c.text for c in extract_candidates("Who wrote it?", ["The Beatles wrote it. As a child, Einstein's son slept."])
+    ]
+    assert found == ["Beatles", "Einstein"]
+
+
+def test_yes_no_and_comparison_questions():
+    assert is_yes_no("Were Scott Derrickson and Ed Wood of the same nationality?")
+    assert [c.text for c in extract_candidates("Is Paris in France?", ["Paris is in France."])] == ["yes", "no"]
+    assert not is_yes_no("Is Paris or Lyon bigger?")
+    assert question_options("Which magazine was started first, Arthur's Magazine or First for Women?") == [
+        "Arthur's Magazine",
+        "First for Women",
+    ]
+
+
+def test_expected_kind_from_the_wording():
+    assert expected_kind("When did it happen?") == "date"
+    assert expected_kind("How many people live there?") == "number"
+    assert expected_kind("Who wrote Hamlet?") == "name"
+    assert expected_kind("Explain photosynthesis.") is None

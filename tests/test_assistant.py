@@ -1,0 +1,87 @@
+"""The whole assistant on a small index with a scripted model: citations are real, answers are checked."""
+
+import json
+
+import pytest
+
+from tests.conftest import HOTPOT_STYLE
+from webqa.assistant import Assistant
+from webqa.llm import ScriptedLLM
+
+QUESTION = "Which position in the United States government was held by the actress who starred in Kiss and Tell?"
+DOCS = {d.id: d for d in HOTPOT_STYLE}
+
+
+@pytest.fixture
+def assistant_for(hotpot_index, settings):
+    def make(llm: ScriptedLLM | None = None, **overrides) -> Assistant:
+        # The hashing embedder scores paraphrases low; a lower bar keeps both hops' quotes in the answer.
+        overrides = {"abstain_below": 0.1, **overrides}
+        return Assistant(settings.model_copy(update=overrides), index=hotpot_index, llm=llm or ScriptedLLM())
+
+    return make
+
+
+def _assert_citations_are_verbatim(answer):
+    assert answer.citations
+    for citation in answer.citations:
+        quote = citation.quote
+        assert DOCS[quote.doc_id].text[quote.start : quote.end] == quote.text
+
+
+def test_planned_extractive_answer_with_real_citations(assistant_for):
+    answer = assistant_for().ask(QUESTION)
+    assert not answer.abstained
+    assert "Chief of Protocol" in answer.answer and answer.short_answer
+    _assert_citations_are_verbatim(answer)
+    assert all(f"[{c.n}]" in answer.answer for c in answer.citations)
+    assert answer.actions[0].command == "search" and answer.actions[-1].command == "answer"
+    assert set(answer.timings) >= {"total_s", "browse_s", "answer_s", "search_s", "open_s", "quote_s"}
+    record = json.loads(json.dumps(answer.to_record("q1")))
+    assert set(record) == {"id", "question", "answer", "short_answer", "abstained", "citations", "actions",
+                           "timings", "error"}  # fmt: skip
+    assert set(record["citations"][0]) == {"n", "doc_id", "title", "url", "quote", "start", "end"}
+
+
+def test_abstractive_answers_drop_what_the_quotes_do_not_support(assistant_for):
+    llm = ScriptedLLM(
+        "Shirley Temple starred in Kiss and Tell [2]. She served as Chief of Protocol of the United States [1]. "
+        "She won three Olympic gold medals [1]."
+    )
+    streamed: list[str] = []
+    answer = assistant_for(llm, answer_mode="abstractive").ask(QUESTION, on_text=streamed.append)
+    assert "Olympic" not in answer.answer and "Olympic" not in "".join(streamed)
+    assert "Chief of Protocol of the United States" in answer.answer
+    assert answer.trace["answer"]["dropped_sentences"] == ["She won three Olympic gold medals [1]."]
+    _assert_citations_are_verbatim(answer)
+
+
+def test_abstractive_falls_back_to_extractive_when_nothing_is_supported(assistant_for):
+    llm = ScriptedLLM("Bananas are an excellent source of potassium [1].")
+    answer = assistant_for(llm, answer_mode="abstractive").ask(QUESTION)
+    assert answer.trace["answer"]["fell_back_to_extractive"] is True
+    assert "Bananas" not in answer.answer and "Chief of Protocol" in answer.answer
+
+
+def test_questions_the_index_cannot_answer_are_abstained(assistant_for):
+    answer = assistant_for(abstain_below=0.9).ask("What is the boiling point of liquid nitrogen?")
+    assert answer.abstained and answer.short_answer == ""
+    assert answer.answer.startswith("I could not find a reliable answer")
+
+
+def test_the_llm_policy_drives_the_browser_and_invalid_output_is_counted(assistant_for):
+    llm = ScriptedLLM(
+        '{"command": "search", "argument": "Shirley Temple"}',
+        '{"command": "open", "argument": "1"}',
+        "I think we should quote something",
+        '{"command": "quote", "argument": "also served as Chief of Protocol of the United States."}',
+        '{"command": "answer", "argument": ""}',
+    )
+    answer = assistant_for(llm, policy="llm").ask(QUESTION)
+    assert answer.trace["invalid_outputs"] == 1
+    assert [a.command for a in answer.actions] == ["search", "open", "(invalid)", "quote", "answer"]
+    assert [a.ok for a in answer.actions] == [True, True, False, True, True]
+    assert answer.citations[0].quote.text == "also served as Chief of Protocol of the United States."
+    _assert_citations_are_verbatim(answer)
+    prompts = [call for call in llm.calls if call[0] == "complete_json"]
+    assert "not a valid action" in prompts[3][1][-1][1]  # the model was shown why its reply was refused

@@ -1,0 +1,208 @@
+"""The real embedded SmolLM2-135M-Instruct through llama.cpp: a handful of end-to-end checks."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Literal
+
+import pytest
+from pydantic import BaseModel, ConfigDict
+
+from webqa.config import Settings
+from webqa.llm import LLM, load_llm
+from webqa.llm.llamacpp import LlamaCppLLM
+
+pytestmark = pytest.mark.slow
+
+HELPFUL = ("system", "You are a helpful assistant.")
+PARIS = [("user", "Context: The capital of France is Paris. Question: What is the capital of France? Answer:")]
+ACTION_SCHEMA = {
+    "type": "object",
+    "properties": {"command": {"enum": ["search", "open", "answer"]}, "argument": {"type": "string"}},
+    "required": ["command", "argument"],
+}
+
+
+class Action(BaseModel):
+    """ACTION_SCHEMA as a validator."""
+
+    model_config = ConfigDict(extra="forbid")
+    command: Literal["search", "open", "answer"]
+    argument: str
+
+
+@pytest.fixture
+def llm(settings: Settings) -> LLM:
+    pytest.importorskip("llama_cpp")
+    return load_llm(settings.model_copy(update={"llm_max_tokens": 96}))
+
+
+def test_the_embedded_model_loads_once_from_the_wheel(llm: LLM, settings: Settings):
+    assert isinstance(llm, LlamaCppLLM)
+    assert llm.spec == "llamacpp" and llm.context_tokens == settings.llm_context_tokens
+    assert llm.chat_model.model_path.endswith("SmolLM2-135M-Instruct.Q4_1.gguf")  # type: ignore[attr-defined]
+    assert load_llm(settings.model_copy(update={"llm_max_tokens": 96})) is llm
+    other = load_llm(settings.model_copy(update={"llm_max_tokens": 32}))
+    assert other is not llm and other._shared is llm._shared  # type: ignore[attr-defined]  # one Llama per model
+    assert 1 <= llm.count_tokens("The capital of France is Paris.") <= 10
+    assert llm.count_tokens("") == 0
+
+
+def test_complete_and_stream_give_the_same_reply(llm: LLM):
+    messages = [HELPFUL, ("user", "What is the capital of France?")]
+    reply = llm.complete(messages)
+    print(f"\nSmolLM2: {reply!r}")
+    assert reply.strip()
+    pieces = list(llm.stream(messages))
+    assert len(pieces) > 1
+    assert "".join(pieces) == reply  # greedy decoding with a fixed seed repeats itself
+
+
+def test_langchain_users_get_the_same_model(llm: LLM):
+    reply = llm.chat_model.invoke([("system", "You are a helpful assistant."), ("human", "Say hello.")])
+    assert isinstance(reply.content, str) and reply.content.strip()
+    assert reply.usage_metadata and reply.usage_metadata["output_tokens"] > 0
+
+
+def test_complete_json_always_matches_the_schema(llm: LLM):
+    system = (
+        "system",
+        "You control a web browser. Reply with one JSON action: command is search, open or answer; "
+        "argument is the search query, the link number or the answer.",
+    )
+    questions = [
+        "Who wrote Hamlet?",
+        "Open the first search result.",
+        "What is 2 + 2?",
+        "Where does the Nile flow into?",
+        "The page says the capital of France is Paris. What is the capital of France?",
+    ]
+    for question in questions:
+        reply = llm.complete_json([system, ("user", question)], ACTION_SCHEMA)
+        Action.model_validate_json(reply)  # raises unless valid
+
+
+def test_score_options_ranks_the_right_answer_first_and_repeats_itself(llm: LLM):
+    options = ["Paris", "Berlin", "banana"]
+    scores = llm.score_options(PARIS, options)
+    assert scores is not None and len(scores) == 3
+    print(f"\nscores: {dict(zip(options, scores, strict=True))}")
+    assert scores[0] > scores[1] > scores[2]
+    assert all(score < 0 for score in scores)
+    llm.complete([HELPFUL, ("user", "Say hello.")])  # another prompt in the KV cache in between
+    assert llm.score_options(PARIS, options) == scores
+
+
+def test_replies_do_not_depend_on_what_ran_before(llm: LLM):
+    """llama.cpp decodes a one-token batch with other kernels; the KV cache reuse must not show."""
+    colour = [HELPFUL, ("user", "Name a colour.")]
+    hello = [HELPFUL, ("user", "Say hello.")]
+    first = llm.complete(colour)
+    assert llm.complete(colour) == first  # the whole prompt is cached now
+    llm.complete(hello)
+    assert llm.complete(colour) == first  # only the system turn is cached
+    conversation = [*colour, ("assistant", first), ("user", "Name another one.")]
+    after_colour = llm.complete(conversation)  # the cache held this conversation's first turn
+    llm.complete(hello)
+    assert llm.complete(conversation) == after_colour
+
+
+def test_threads_take_turns_with_the_shared_model(llm: LLM):
+    messages = [HELPFUL, ("user", "Name a colour.")]
+    expected = llm.complete(messages)
+    replies: list[str] = []
+
+    def ask() -> None:
+        replies.append(llm.complete(messages))
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert replies == [expected, expected]
+
+
+def test_scoring_leaves_generation_untouched(llm: LLM):
+    messages = [HELPFUL, *PARIS]
+    before = llm.complete(messages)
+    llm.score_options(messages, ["Paris", "Lyon"])
+    assert llm.complete(messages) == before
+
+
+def test_score_options_speed_for_ten_options(llm: LLM, capsys: pytest.CaptureFixture[str]):
+    context = (
+        "The Nile is a major north-flowing river in northeastern Africa. It flows into the Mediterranean Sea. "
+        "The Nile is among the longest rivers in the world. Its drainage basin covers eleven countries. "
+    ) * 6
+    messages = [HELPFUL, ("user", f"Context: {context}\nQuestion: Where does the Nile flow into? Answer:")]
+    options = [
+        "the Mediterranean Sea",
+        "the Red Sea",
+        "the Atlantic Ocean",
+        "Lake Victoria",
+        "the Indian Ocean",
+        "the Black Sea",
+        "eleven countries",
+        "northeastern Africa",
+        "the Persian Gulf",
+        "the Caspian Sea",
+    ]
+    prompt_tokens = sum(llm.count_tokens(text) for _, text in messages) + 30  # + the chat template
+    llm.complete([HELPFUL, ("user", "Hi")])  # a different prompt in the cache: the first call is cold
+    started = time.perf_counter()
+    scores = llm.score_options(messages, options)
+    cold = time.perf_counter() - started
+    started = time.perf_counter()
+    assert llm.score_options(messages, options) == scores
+    warm = time.perf_counter() - started
+    assert scores is not None
+    with capsys.disabled():
+        print(f"\nscore_options, 10 options, ~{prompt_tokens}-token prompt: {cold:.2f} s cold, {warm:.2f} s cached")
+    assert warm < cold
+    assert max(range(10), key=lambda i: scores[i]) == 0
+
+
+def test_hf_backend_runs_a_local_transformers_model(tmp_path: Path, settings: Settings):
+    """Plumbing only: a tiny random model built on the spot (no hub), so its words are noise."""
+    transformers = pytest.importorskip("transformers")
+    pytest.importorskip("langchain_huggingface")
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+
+    symbols = ["<unk>", "<|im_start|>", "<|im_end|>", "\n", *(chr(c) for c in range(32, 127))]
+    tokenizer = Tokenizer(models.WordLevel(vocab={s: i for i, s in enumerate(symbols)}, unk_token="<unk>"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Split("", "isolated")  # one token per character
+    tokenizer.decoder = decoders.Fuse()
+    fast = transformers.PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer, unk_token="<unk>", bos_token="<|im_start|>", eos_token="<|im_end|>"
+    )
+    fast.chat_template = (
+        "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+        "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+    )
+    fast.save_pretrained(tmp_path)
+    config = transformers.LlamaConfig(
+        vocab_size=len(symbols),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        max_position_embeddings=512,
+        bos_token_id=1,
+        eos_token_id=2,
+    )
+    transformers.set_seed(0)  # random weights, but the same ones every run (a first token of EOS would be empty)
+    transformers.LlamaForCausalLM(config).save_pretrained(tmp_path)
+
+    llm = load_llm(settings.model_copy(update={"llm_max_tokens": 8}), f"hf:{tmp_path}")
+    messages = [("system", "Be brief."), ("user", "Hi")]
+    reply = llm.complete(messages)
+    assert isinstance(reply, str) and reply
+    assert "".join(llm.stream(messages)) == reply  # greedy
+    assert isinstance(llm.complete_json(messages, ACTION_SCHEMA), str)
+    assert llm.count_tokens("hello") == 5  # the tokenizer's own count, not chars/4
+    assert llm.context_tokens == 512  # the model's window, below llm_context_tokens
+    assert llm.score_options(messages, ["a", "b"]) is None

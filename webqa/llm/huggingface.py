@@ -1,0 +1,74 @@
+"""A transformers model from a local folder, through langchain-huggingface (never the hub)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from webqa.config import Settings
+from webqa.errors import WebqaError
+from webqa.llm.base import LLM
+
+
+class HuggingFaceLLM(LLM):
+    """A local transformers causal LM; counts tokens with its own tokenizer."""
+
+    def __init__(self, spec: str, chat_model: BaseChatModel, tokenizer: Any, context_tokens: int, max_tokens: int):
+        super().__init__(spec, chat_model, context_tokens, max_tokens)
+        self.tokenizer = tokenizer
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def load(settings: Settings, spec: str, folder: str) -> LLM:
+    """`hf:MODEL_DIR`: a folder with config.json, weights and a tokenizer with a chat template."""
+    path = Path(folder).expanduser()
+    if not (path / "config.json").is_file():
+        raise WebqaError(
+            f"No transformers model folder at {path} (no config.json). Download one first, e.g. "
+            "`hf download HuggingFaceTB/SmolLM2-135M-Instruct --local-dir DIR`, then set WEBQA_LLM=hf:DIR."
+        )
+    try:
+        import transformers
+        from langchain_huggingface import ChatHuggingFace, HuggingFacePipeline
+    except ImportError:
+        raise WebqaError(
+            "hf:MODEL_DIR needs transformers and langchain-huggingface: pip install 'webqa[bench]'"
+        ) from None
+
+    # Its "Loading weights" bar would interleave with webqa's own progress on stderr.
+    transformers.utils.logging.disable_progress_bar()
+    try:
+        tokenizer = transformers.AutoTokenizer.from_pretrained(path, local_files_only=True)
+        model = transformers.AutoModelForCausalLM.from_pretrained(path, local_files_only=True)
+    except (OSError, ValueError) as exc:
+        raise WebqaError(f"Cannot load a causal language model from {path}: {exc}") from None
+    if not getattr(tokenizer, "chat_template", None):
+        raise WebqaError(f"The tokenizer in {path} has no chat template; webqa needs an instruct (chat) model.")
+    sampling: dict[str, Any] = (
+        {"do_sample": True, "temperature": settings.llm_temperature} if settings.llm_temperature > 0 else {}
+    )
+    if not sampling:
+        sampling = {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}  # greedy, no warnings
+    generator = transformers.pipeline(
+        "text-generation",
+        model=model,
+        tokenizer=tokenizer,
+        max_new_tokens=settings.llm_max_tokens,
+        return_full_text=False,
+        **sampling,
+    )
+    with warnings.catch_warnings():
+        # ChatHuggingFace imports langchain-community just to rule out its HuggingFaceHub class.
+        warnings.filterwarnings("ignore", message=".*langchain-community. is being sunset", category=DeprecationWarning)
+        chat_model = ChatHuggingFace(
+            llm=HuggingFacePipeline(pipeline=generator, model_id=str(path)), tokenizer=tokenizer, model_id=str(path)
+        )
+    window = getattr(model.config, "max_position_embeddings", None) or settings.llm_context_tokens
+    return HuggingFaceLLM(
+        spec, chat_model, tokenizer, min(window, settings.llm_context_tokens), settings.llm_max_tokens
+    )

