@@ -85,3 +85,14 @@ def test_the_llm_policy_drives_the_browser_and_invalid_output_is_counted(assista
     _assert_citations_are_verbatim(answer)
     prompts = [call for call in llm.calls if call[0] == "complete_json"]
     assert "not a valid action" in prompts[3][1][-1][1]  # the model was shown why its reply was refused
+
+
+def test_the_llm_policy_refuses_an_action_repeated_back_to_back(assistant_for):
+    llm = ScriptedLLM(
+        '{"command": "search", "argument": "Shirley Temple"}',
+        '{"command": "search", "argument": "Shirley Temple"}',
+        '{"command": "answer", "argument": ""}',
+    )
+    answer = assistant_for(llm, policy="llm").ask(QUESTION)
+    assert [a.command for a in answer.actions] == ["search", "(invalid)", "answer"]
+    assert answer.trace["invalid_outputs"] == 1

@@ -46,6 +46,13 @@ class LLMPolicy:
         except ValidationError as exc:
             problem = exc.errors()[0]["msg"]
             return ("invalid", f"Your reply {raw.strip()[:160]!r} is not a valid action ({problem})")
+        steps = state.browser.steps
+        if steps and (steps[-1].command, steps[-1].argument) == (action.command, action.argument):
+            # Tiny models loop on one action; repeating it cannot show anything new.
+            return (
+                "invalid",
+                f"You just ran {action.command}({action.argument!r}); its result is above. Choose a different action",
+            )
         return (action.command, action.argument)
 
     def render(self, state: AgentState) -> str:
