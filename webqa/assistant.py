@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from webqa.agent.llm_policy import LLMPolicy
-from webqa.agent.loop import Budgets, Policy, run_agent
+from webqa.agent.loop import AgentRun, Budgets, Policy, run_agent
 from webqa.agent.planned import PlannedPolicy
 from webqa.answer.abstractive import abstractive_answer
 from webqa.answer.extractive import extractive_answer
@@ -16,10 +16,11 @@ from webqa.answer.relevance import Relevance
 from webqa.answer.support import OverlapSupport
 from webqa.browser.session import new_browser
 from webqa.config import Settings
+from webqa.conversation import conversation_record
 from webqa.index.embedders import Embedder, load_embedder
 from webqa.index.search import Index, open_index
 from webqa.questions import QuestionItem
-from webqa.types import Action, Answer
+from webqa.types import Action, Answer, Quote
 
 if TYPE_CHECKING:
     from webqa.llm import LLM
@@ -64,14 +65,20 @@ class Assistant:
         policy: str | None = None,
         mode: str | None = None,
         on_text: Callable[[str], None] | None = None,
+        quote_store: QuoteStore | None = None,
+        skip_browsing: bool = False,
     ) -> Answer:
+        """Browse, then answer from the quotes. A conversation passes its `quote_store`: this question's
+        quotes join it and the answer draws on all of them; with `skip_browsing` the answer comes from the
+        store alone (a follow-up that earlier quotes already answer)."""
+        if skip_browsing and quote_store is None:
+            raise ValueError("skip_browsing needs a quote_store to answer from")
         started = time.perf_counter()
-        browser = new_browser(self.settings, index=self._index, backend=self.backend)
-        run = run_agent(question, self._policy(policy or self.settings.policy), browser, self._budgets())
+        run, quotes = (None, []) if skip_browsing else self._browse(question, policy)
         browsed = time.perf_counter()
 
-        store = QuoteStore(self.embedder())
-        store.add(browser.quotes)
+        store = quote_store if quote_store is not None else QuoteStore(self.embedder())
+        store.add(quotes)
         scored = store.top(question, self.settings.answer_quotes)
         draft = None
         mode = mode or self.settings.answer_mode
@@ -85,7 +92,8 @@ class Assistant:
                 on_text(draft.text)
         finished = time.perf_counter()
 
-        steps = run.trace["steps"]
+        run_trace = _NO_BROWSING if run is None else run.trace
+        steps = run_trace["steps"]
         timings = {
             "total_s": round(finished - started, 3),
             "browse_s": round(browsed - started, 3),
@@ -94,7 +102,8 @@ class Assistant:
         for phase in ("search", "open", "quote", "find"):
             timings[f"{phase}_s"] = round(sum(s["seconds"] for s in steps if s["command"] == phase), 3)
         notes = {**draft.notes, "fell_back_to_extractive": fell_back} if mode == "abstractive" else draft.notes
-        trace = {**run.trace, "stopped_by": run.stopped_by, "invalid_outputs": run.invalid_outputs, "answer": notes}
+        stopped_by, invalid = ("reused_quotes", 0) if run is None else (run.stopped_by, run.invalid_outputs)
+        trace = {**run_trace, "stopped_by": stopped_by, "invalid_outputs": invalid, "answer": notes}
         return Answer(
             question=question,
             answer=draft.text,
@@ -105,6 +114,11 @@ class Assistant:
             timings=timings,
             trace=trace,
         )
+
+    def _browse(self, question: str, policy: str | None) -> tuple[AgentRun, list[Quote]]:
+        browser = new_browser(self.settings, index=self._index, backend=self.backend)
+        run = run_agent(question, self._policy(policy or self.settings.policy), browser, self._budgets())
+        return run, browser.quotes
 
     def _policy(self, name: str) -> Policy:
         if name == "llm":
@@ -122,16 +136,19 @@ class Assistant:
         return Budgets(wall_s=self.settings.agent_wall_s, quote_chars=self.settings.agent_quote_chars)
 
 
+# The trace of a turn answered from earlier quotes: the keys trace readers rely on, with nothing done.
+_NO_BROWSING: dict[str, Any] = {"steps": [], "quotes": [], "page": None, "observation_chars": []}
+
+
 def answer_function(settings_data: dict, backend: str | None = None) -> Callable[[QuestionItem], dict]:
     """A batch answer function, built once per process. Module-level and fed plain data so that
-    functools.partial(answer_function, ...) pickles into spawned workers."""
+    functools.partial(answer_function, ...) pickles into spawned workers. A multi-turn line is one
+    conversation: each turn is a follow-up of the ones before it."""
     assistant = Assistant(Settings(**settings_data), backend=backend)
 
     def answer(item: QuestionItem) -> dict:
         if item.turns:
-            raise NotImplementedError(
-                "multi-turn lines need the conversation layer, which is not built yet; ask each turn as its own line"
-            )
+            return conversation_record(assistant, item.id, item.turns)
         assert item.question is not None
         return assistant.ask(item.question).to_record(item.id)
 

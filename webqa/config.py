@@ -140,6 +140,27 @@ class Settings(BaseSettings):
         0.35, ge=0.0, le=1.0, description="Abstain when the best quote's relevance to the question is below this."
     )
 
+    # --- conversation ----------------------------------------------------------------------------
+    rewrite_with_llm: bool = Field(
+        False,
+        description="Let the model rewrite follow-ups into standalone questions. Its rewrite is kept only if it "
+        "keeps the follow-up's words and names something from the conversation; otherwise, and by default, "
+        "rules replace he/she/it/there/that with what the previous turn was about.",
+    )
+    reuse_quotes_above: float = Field(
+        0.65,
+        ge=0.0,
+        le=1.0,
+        description="A follow-up is answered from the conversation's earlier quotes, without browsing, when the "
+        "best of them matches it at least this well (same relevance scale as abstain_below; 1 never reuses).",
+    )
+    conversations_path: Path | None = Field(
+        None,
+        description="SQLite file where `webqa chat` saves conversations. Default: "
+        "$XDG_DATA_HOME/webqa/conversations.sqlite, i.e. ~/.local/share/webqa/conversations.sqlite (user data, "
+        "kept apart from the index folder so a rebuild or a fresh checkout never loses a conversation).",
+    )
+
     # --- text browser ----------------------------------------------------------------------------
     browser_window_lines: int = Field(40, ge=5, description="Lines of a page shown in one observation.")
     browser_line_chars: int = Field(120, ge=40, description="Page lines are wrapped at this width.")

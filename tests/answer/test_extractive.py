@@ -44,3 +44,17 @@ def test_yes_no_answers_lead_with_the_verdict(scored):
     llm.enqueue_scores([-3.0, -0.5])  # yes, no
     draft = extractive_answer("Was Shirley Temple an ambassador to France?", scored, llm, abstain_below=0.35)
     assert draft.short_answer == "no" and draft.text.startswith("No. ")
+
+
+def test_comparison_questions_answer_with_one_of_their_options(scored):
+    from tests.answer.conftest import KISS
+
+    draft = extractive_answer("Who is older, Shirley Temple or Janet Waldo?", [(KISS, 0.6)], None, 0.35)
+    assert draft.short_answer in ("Shirley Temple", "Janet Waldo")
+
+
+def test_when_and_how_many_questions_answer_with_dates_and_numbers(scored):
+    from tests.answer.conftest import KISS
+
+    assert extractive_answer("When was Kiss and Tell released?", [(KISS, 0.6)], None, 0.35).short_answer == "1945"
+    assert extractive_answer("How many years old was the star?", [(KISS, 0.6)], None, 0.35).short_answer == "17"

@@ -33,7 +33,7 @@ def extractive_answer(question: str, scored: ScoredQuotes, llm: LLM | None, abst
 
 def choose_short_answer(question: str, scored: ScoredQuotes, llm: LLM | None) -> tuple[str, int | None, str]:
     """(span, index of the quote it comes from, how it was chosen)."""
-    candidates = extract_candidates(question, [quote.text for quote, _ in scored])
+    candidates = _narrow(question, extract_candidates(question, [quote.text for quote, _ in scored]))
     if not candidates:
         return "", None, "no candidates"
     ranked = sorted(candidates, key=lambda c: -_prior(c, question, scored))
@@ -51,6 +51,20 @@ def choose_short_answer(question: str, scored: ScoredQuotes, llm: LLM | None) ->
             return best.text, _source(best, scored), "llm"
     best = ranked[0]
     return best.text, _source(best, scored), "heuristic"
+
+
+def _narrow(question: str, candidates: list[Candidate]) -> list[Candidate]:
+    """Keep only what the question can be answered with, when its wording says so: one of the options a
+    comparison question names ("Who is older, X or Y?"), or a date or number for when/how-many questions."""
+    options = [c for c in candidates if c.kind == "option"]
+    if len(options) >= 2:
+        return options
+    kind = expected_kind(question)
+    if kind in ("date", "number"):
+        typed = [c for c in candidates if c.kind == kind]
+        if typed:
+            return typed
+    return candidates
 
 
 def _prior(candidate: Candidate, question: str, scored: ScoredQuotes) -> float:

@@ -9,6 +9,7 @@ import typer
 
 from webqa.cli.answer_commands import ask_command, batch_command
 from webqa.cli.browse_commands import open_command, search_command
+from webqa.cli.chat_command import chat_command
 from webqa.cli.index_commands import index_app
 from webqa.cli.settings_command import settings_command
 from webqa.errors import WebqaError
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.add_typer(index_app, name="index")
 app.command("ask")(ask_command)
 app.command("batch")(batch_command)
+app.command("chat")(chat_command)
 app.command("settings")(settings_command)
 app.command("search")(search_command)
 app.command("open")(open_command)

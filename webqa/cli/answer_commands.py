@@ -16,7 +16,8 @@ POLICY_HELP = "planned (no model judgement) or llm (the model picks each browser
 MODE_HELP = "extractive (answers are quoted sentences) or abstractive (the model writes, every sentence checked)."
 
 
-def _settings(index: str | None, llm: str | None, policy: str | None, mode: str | None) -> Settings:
+def settings_from_options(index: str | None, llm: str | None, policy: str | None, mode: str | None) -> Settings:
+    """Settings with the command's options applied over the environment and webqa.toml."""
     settings = load_settings()
     update = {"default_index": index, "llm": llm, "policy": policy, "answer_mode": mode}
     update = {key: value for key, value in update.items() if value}
@@ -37,7 +38,7 @@ def ask_command(
     """Answer one question with numbered citations to the exact quotes it found."""
     from webqa.assistant import Assistant
 
-    settings = _settings(index, llm, policy, mode)
+    settings = settings_from_options(index, llm, policy, mode)
     assistant = Assistant(settings, backend=backend)
     if as_json:
         answer = assistant.ask(question)
@@ -46,19 +47,21 @@ def ask_command(
             record["trace"] = answer.trace
         typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
         return
-    answer = assistant.ask(question, on_text=_write_now)
+    answer = assistant.ask(question, on_text=write_now)
     typer.echo("")
-    _print_references(answer)
+    print_references(answer)
     if trace:
-        _print_trace(answer)
+        print_trace(answer)
 
 
-def _write_now(text: str) -> None:
+def write_now(text: str) -> None:
+    """Print a piece of a streamed answer as soon as it arrives."""
     sys.stdout.write(text)
     sys.stdout.flush()
 
 
-def _print_references(answer: Answer) -> None:
+def print_references(answer: Answer) -> None:
+    """The short answer, then each citation with its page and exact quote; the action count on stderr."""
     if answer.short_answer and not answer.abstained:
         typer.echo(f"\nShort answer: {answer.short_answer}")
     if answer.citations:
@@ -75,7 +78,8 @@ def _print_references(answer: Answer) -> None:
     typer.echo(f"\n{len(answer.actions)} browser actions, {seconds:.1f}s", err=True)
 
 
-def _print_trace(answer: Answer) -> None:
+def print_trace(answer: Answer) -> None:
+    """Every browser action and the first line of what it returned, on stderr."""
     typer.echo("\nTrace:", err=True)
     for number, step in enumerate(answer.trace.get("steps", []), start=1):
         status = "ok" if step["ok"] else "refused"
@@ -99,7 +103,7 @@ def batch_command(
     from webqa.assistant import Assistant, answer_function
     from webqa.batch import run_batch
 
-    settings = _settings(index, llm, policy, mode)
+    settings = settings_from_options(index, llm, policy, mode)
     Assistant(settings, backend=backend)  # fail now, in one line, if the index or settings are unusable
     factory = functools.partial(answer_function, settings.model_dump(mode="json"), backend)
     summary = run_batch(questions, out, factory, workers=workers, progress=not quiet)

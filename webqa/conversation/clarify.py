@@ -1,0 +1,173 @@
+"""Clarifying questions: asked instead of guessing when a question names something that has several
+readings ("Mercury (planet)", "Mercury (element)"), or refers to something the conversation never named.
+
+The detector is conservative. A name is ambiguous only when the top search results are different pages
+titled with that name and a parenthesised qualifier, none of them the unqualified primary topic (Wikipedia
+names the main meaning without a qualifier: "Ed Wood" beside "Ed Wood (film)" is not a question worth
+asking), and the question's own words do not already pick one reading."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from webqa.index.sparse import tokenize
+from webqa.search.base import SearchResult
+
+TOP_RESULTS = 5  # readings must be among the results a user would see first
+_QUALIFIED = re.compile(r"^(?P<base>.+?)\s*\((?P<qualifier>[^()]+)\)\s*$")
+_DISAMBIGUATION = re.compile(r"\b(?:may|can|could) refer to\b|\(disambiguation\)", re.IGNORECASE)
+_NUMBER = re.compile(r"^\s*(?:#|no\.?|number|option)?\s*(\d+)\s*[.)]?\s*$", re.IGNORECASE)
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
+_REPLY_FILLER = re.compile(
+    r"^(?:i\s+mean[t]?|i'?m\s+asking\s+about|the\s+one\s+(?:about|called)|it'?s|it\s+is|he\s+is|she\s+is|"
+    r"they\s+are|about)\s+",
+    re.IGNORECASE,
+)
+_QUESTION_WORD = re.compile(r"^(?:what|when|where|who|whom|whose|which|why|how|is|are|was|were|do|does|did)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One thing an ambiguous name may mean: a page the search found."""
+
+    title: str
+    doc_id: str | None = None
+    url: str | None = None
+    snippet: str = ""
+
+
+@dataclass(frozen=True)
+class Clarification:
+    """A question put on hold until the user says what they meant."""
+
+    question: str  # the question waiting, standalone except for `term`
+    kind: str  # "ambiguous" (several readings of `term`) or "reference" (`term` refers to nothing known)
+    term: str
+    readings: tuple[Reading, ...] = ()
+
+    def text(self) -> str:
+        """What the user is asked."""
+        if self.kind == "reference":
+            who = "Who" if self.term.lower() in {"he", "she", "him", "her", "his", "hers", "they", "them"} else "What"
+            if self.term.lower() == "there":
+                who = "Which place"
+            return f"{who} do you mean by “{self.term}”? Reply with a name and I will answer: {self.question}"
+        lines = [f"“{self.term}” can mean several things. Which one do you mean?"]
+        for n, reading in enumerate(self.readings, start=1):
+            gist = f" — {_gist(reading.snippet)}" if reading.snippet else ""
+            lines.append(f"{n}. {reading.title}{gist}")
+        lines.append("Reply with a number or a name.")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "readings": [asdict(r) for r in self.readings]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Clarification:
+        readings = tuple(Reading(**r) for r in data.get("readings", []))
+        return cls(data["question"], data["kind"], data["term"], readings)
+
+
+def _gist(snippet: str, limit: int = 90) -> str:
+    flat = " ".join(snippet.split())
+    first = re.split(r"(?<=[.!?])\s", flat, maxsplit=1)[0]
+    return first if len(first) <= limit else first[: first.rfind(" ", 0, limit)] + " …"
+
+
+def split_title(title: str) -> tuple[str, str]:
+    """'Mercury (planet)' -> ('Mercury', 'planet'); 'Nile' -> ('Nile', '')."""
+    match = _QUALIFIED.match(title.strip())
+    return (match.group("base").strip(), match.group("qualifier").strip()) if match else (title.strip(), "")
+
+
+def find_ambiguity(question: str, results: Sequence[SearchResult]) -> Clarification | None:
+    """A clarifying question when the top results are distinct readings of a name in the question."""
+    groups: dict[str, list[SearchResult]] = {}
+    for result in results[:TOP_RESULTS]:
+        if _DISAMBIGUATION.search(result.title) or _DISAMBIGUATION.search(result.snippet):
+            continue  # a list of meanings is not itself one
+        groups.setdefault(split_title(result.title)[0].lower(), []).append(result)
+    for members in groups.values():
+        distinct = list({r.title.lower(): r for r in members}.values())
+        base = split_title(distinct[0].title)[0]
+        if len(distinct) < 2 or any(not split_title(r.title)[1] for r in distinct):
+            continue
+        if not re.search(rf"\b{re.escape(base)}\b", question, re.IGNORECASE):
+            continue
+        remaining = _not_ruled_out(question, distinct)
+        if len(remaining) >= 2:
+            readings = tuple(Reading(r.title, r.doc_id, r.url, r.snippet) for r in remaining)
+            return Clarification(question, "ambiguous", base, readings)
+    return None
+
+
+def _not_ruled_out(question: str, results: list[SearchResult]) -> list[SearchResult]:
+    """The readings the question's words fit best: its qualifier first ("the planet Mercury"), then the
+    words of its snippet ("How far is Mercury from the Sun?" fits the planet's "closest to the Sun")."""
+    base_words = set(tokenize(split_title(results[0].title)[0]))
+    words = set(tokenize(question)) - base_words
+    qualifier = [len(words & set(tokenize(split_title(r.title)[1]))) for r in results]
+    kept = [r for r, o in zip(results, qualifier, strict=True) if o == max(qualifier)]
+    context = [len(words & set(tokenize(r.snippet))) for r in kept]
+    best = max(context)
+    if best > 0 and context.count(best) == 1:
+        return [kept[context.index(best)]]
+    return kept
+
+
+def missing_reference(question: str, term: str) -> Clarification:
+    return Clarification(question, "reference", term)
+
+
+# --- the user's reply ----------------------------------------------------------------------------
+
+
+def choose_reading(readings: Sequence[Reading], reply: str) -> Reading | None:
+    """The reading a reply picks: by number ("2", "the second"), by title, or by the words of its
+    qualifier ("the planet"), then of its snippet; None when it picks none or several."""
+    if not readings:
+        return None
+    number = _reply_number(reply)
+    if number is not None:
+        index = len(readings) - 1 if number == -1 else number - 1
+        return readings[index] if 0 <= index < len(readings) else None
+    cleaned = clean_reply(reply).lower()
+    for reading in readings:
+        if cleaned == reading.title.lower():
+            return reading
+    words = set(tokenize(cleaned))
+    for part in (lambda r: split_title(r.title)[1], lambda r: r.snippet):
+        scores = [len(words & set(tokenize(part(r)))) for r in readings]
+        best = max(scores)
+        if best > 0 and scores.count(best) == 1:
+            return readings[scores.index(best)]
+    return None
+
+
+def _reply_number(reply: str) -> int | None:
+    match = _NUMBER.match(reply)
+    if match:
+        return int(match.group(1))
+    words = re.findall(r"[a-z]+", reply.lower())
+    ordinals = [_ORDINALS[w] for w in words if w in _ORDINALS]
+    return ordinals[0] if len(ordinals) == 1 and len(words) <= 3 else None
+
+
+def clean_reply(reply: str) -> str:
+    """'I mean Lothair II.' -> 'Lothair II'."""
+    return _REPLY_FILLER.sub("", reply.strip()).strip(" .!?\"'“”")
+
+
+def looks_like_new_question(reply: str) -> bool:
+    """A reply that asks something rather than answering the clarifying question."""
+    text = reply.strip()
+    return len(text.split()) >= 3 and (text.endswith("?") or bool(_QUESTION_WORD.match(text)))
+
+
+def with_reading(question: str, term: str, reading: str) -> str:
+    """The question with the ambiguous name replaced by the chosen reading."""
+    pattern = re.compile(rf"\b{re.escape(term)}\b", re.IGNORECASE)
+    return pattern.sub(lambda _: reading, question, count=1) if pattern.search(question) else question
