@@ -38,3 +38,10 @@ def test_nothing_supported_returns_none_so_the_caller_falls_back(scored):
     llm = ScriptedLLM()
     llm.enqueue("The moon is made of cheese [1]. Bananas are blue [2].")
     assert abstractive_answer(QUESTION, scored, llm, OverlapSupport(CountingEmbedder(), threshold=0.5)) is None
+
+
+def test_a_sentence_that_needs_two_quotes_cites_both(scored):
+    llm = ScriptedLLM("Kiss and Tell starred Shirley Temple, who served as Chief of Protocol of the United States.")
+    draft = abstractive_answer(QUESTION, scored, llm, OverlapSupport(CountingEmbedder(), threshold=0.5))
+    assert draft is not None and draft.text.endswith("[1][2].")
+    assert {c.quote for c in draft.citations} == {KISS, TEMPLE}

@@ -68,31 +68,40 @@ class _SentenceChecker:
         self.renumber: dict[int, int] = {}  # the model's [n] -> the answer's [n], in order of first use
 
     def add(self, sentence: str, on_text: Callable[[str], None] | None) -> None:
-        cited = [n for n in (int(m) for m in _MARKER.findall(sentence)) if 1 <= n <= len(self.scored)]
+        cited = list(
+            dict.fromkeys(n for n in (int(m) for m in _MARKER.findall(sentence)) if 1 <= n <= len(self.scored))
+        )
         claim = _MARKER.sub("", sentence).strip()
-        candidates = cited or list(range(1, len(self.scored) + 1))
-        evidence = [self._evidence(n) for n in candidates]
-        score = self.support.support(claim, evidence) if claim else 0.0
-        if cited and score < self.support.threshold and claim:
-            # Small models often cite the wrong number for a true sentence: if another quote backs it,
-            # cite that one instead; the sentence is still only shown when some quote supports it.
-            best = max(range(1, len(self.scored) + 1), key=lambda n: self.support.support(claim, [self._evidence(n)]))
-            if (rescored := self.support.support(claim, [self._evidence(best)])) >= self.support.threshold:
-                cited, score = [best], rescored
-                self.recited += 1
+        score = self._support(claim, cited) if claim and cited else 0.0
+        if claim and score < self.support.threshold:
+            # The model cited nothing, or the wrong quotes (small models often misnumber): find the fewest
+            # quotes that back the sentence, so that its citations are exactly what supports it.
+            found, found_score = self._backing(claim)
+            if found:
+                self.recited += bool(cited)
+                cited, score = found, found_score
         self.scores.append(round(score, 3))
         if score < self.support.threshold:
             self.dropped.append(sentence)
             return
-        if not cited:  # uncited but supported: cite the quote that supports it best
-            cited = [max(candidates, key=lambda n: self.support.support(claim, [self._evidence(n)]))]
         for n in cited:
             self.renumber.setdefault(n, len(self.renumber) + 1)
-        markers = "".join(f"[{self.renumber[n]}]" for n in dict.fromkeys(cited))
-        text = with_citation(claim, markers)
+        text = with_citation(claim, "".join(f"[{self.renumber[n]}]" for n in cited))
         self.kept.append(text)
         if on_text is not None:
             on_text(text + " ")
+
+    def _support(self, claim: str, numbers: list[int]) -> float:
+        return self.support.support(claim, [self._evidence(n) for n in numbers])
+
+    def _backing(self, claim: str) -> tuple[list[int], float]:
+        """The best single quote that supports the claim, else the best pair (a multi-hop sentence can
+        need two), else nothing."""
+        ranked = sorted(range(1, len(self.scored) + 1), key=lambda n: -self._support(claim, [n]))
+        for numbers in (ranked[:1], sorted(ranked[:2])):
+            if numbers and (score := self._support(claim, numbers)) >= self.support.threshold:
+                return numbers, score
+        return [], 0.0
 
     def _evidence(self, n: int) -> str:
         quote = self.scored[n - 1][0]
