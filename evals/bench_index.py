@@ -87,6 +87,8 @@ def bench_build(work: Path, documents: list[Document], embedder: SentenceTransfo
     assert one.changed == 1 and one.embedded_chunks <= 2
     hotpotqa.write_corpus(documents, corpus)
     build_index("hotpotqa", [str(corpus)], settings, embedder=embedder, progress=False)
+    index.close()
+    index = open_index("hotpotqa", settings, embedder=embedder)  # the rebuilds replaced the build it read
     return {
         "documents": report.documents,
         "chunks": report.chunks,

@@ -17,7 +17,8 @@ from webqa.errors import FetchError
 from webqa.search.base import SearchBackend, SearchError
 from webqa.types import Quote
 
-_EXAMPLE = '{"command": "search", "argument": "Lothair II death"}'
+# A shape, not an example: small models copy a concrete example verbatim as their next action.
+_ACTION_SHAPE = '{"command": <one of the commands>, "argument": <text>}'
 COMMANDS = ("search", "open", "find", "quote", "scroll", "top", "back", "answer", "unanswerable")
 
 
@@ -84,7 +85,7 @@ class Browser:
         started = time.perf_counter()
         try:
             if command == "(invalid)":
-                raise Refused(f"{argument}. Reply with exactly one action as JSON, e.g. {_EXAMPLE}.")
+                raise Refused(f"{argument}. Reply with exactly one action as JSON: {_ACTION_SHAPE}.")
             if handler is None:
                 raise Refused(f"Unknown command '{command}'. Commands: {', '.join(COMMANDS)}.")
             ok, text = True, handler(argument.strip())
