@@ -8,18 +8,20 @@ import socket
 import sys
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
+import webqa.llm
 from tests.http_server import FixtureServer
 from webqa.config import Settings
 from webqa.errors import WebqaError
 from webqa.llm import BACKENDS, LLM, ScriptedLLM, embedded_model_path, load_llm, parse_spec
-from webqa.llm.base import strip_code_fence, to_langchain
-from webqa.llm.llamacpp import ModelLock
+from webqa.llm.base import strip_code_fence, to_chat_dicts, to_langchain
+from webqa.llm.llamacpp import LlamaCppLLM, ModelLock, SharedLlama
 from webqa.llm.testing import split_into_pieces
 
 QUESTION = [("system", "Answer briefly."), ("user", "What is the capital of France?")]
@@ -28,6 +30,13 @@ ACTION_SCHEMA = {
     "properties": {"command": {"enum": ["search", "open", "answer"]}, "argument": {"type": "string"}},
     "required": ["command", "argument"],
 }
+
+
+@pytest.fixture(autouse=True)
+def no_loaded_llms(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test loads its own LLMs: one cached by an earlier test (same spec and settings) would hide
+    what this test's loading does."""
+    monkeypatch.setattr(webqa.llm, "_LOADED", {})
 
 
 # --- specs and setup errors ------------------------------------------------------------------------
@@ -154,7 +163,7 @@ def test_load_llm_keeps_one_instance_per_spec_and_settings(settings: Settings, m
 
 
 def fake_chat_llm(*replies: str) -> LLM:
-    return LLM("fake", GenericFakeChatModel(messages=iter(replies)), context_tokens=2048)
+    return LLM("fake", GenericFakeChatModel(messages=iter(replies)))
 
 
 def test_generic_llm_completes_and_streams_through_langchain():
@@ -176,7 +185,7 @@ def test_generic_json_puts_the_schema_in_the_system_message_and_strips_fences():
         return original(messages, *args, **kwargs)
 
     object.__setattr__(chat_model, "invoke", recording_invoke)
-    llm = LLM("fake", chat_model, context_tokens=2048)
+    llm = LLM("fake", chat_model)
     assert llm.complete_json(QUESTION, ACTION_SCHEMA) == '{"command": "search", "argument": "x"}'
     (messages,) = seen
     assert messages[0].type == "system" and messages[0].content.startswith("Answer briefly.\n\nReply with one JSON")
@@ -192,6 +201,9 @@ def test_strip_code_fence_leaves_plain_text_alone():
 def test_unknown_roles_are_refused():
     with pytest.raises(ValueError, match="Unknown message role 'tool'"):
         to_langchain([("tool", "x")])
+    with pytest.raises(ValueError, match="Unknown message role 'human'"):
+        to_chat_dicts([("system", "s"), ("human", "x")])
+    assert to_chat_dicts(QUESTION)[1] == {"role": "user", "content": "What is the capital of France?"}
 
 
 # --- ScriptedLLM -----------------------------------------------------------------------------------
@@ -277,6 +289,41 @@ def test_model_lock_refuses_reentry_from_the_same_thread():
     assert acquired.is_set()
 
 
+class TinyWindowLlama:
+    """Just enough of llama_cpp.Llama to reach the context check: a token per byte, 64 tokens of context."""
+
+    def n_ctx(self) -> int:
+        return 64
+
+    def tokenize(self, text: bytes, add_bos: bool = False, special: bool = False) -> list[int]:
+        return list(text)
+
+
+def render_chat(messages: list[dict[str, str]]) -> SimpleNamespace:
+    """A chat template that is just the texts, in the shape of llama-cpp-python's formatter result."""
+    return SimpleNamespace(prompt="".join(m["content"] for m in messages), added_special=True)
+
+
+def test_llamacpp_prompts_beyond_the_context_are_setup_errors(settings: Settings):
+    shared = SharedLlama(TinyWindowLlama(), Path("tiny.gguf"), formatter=render_chat)
+    shared.check_fits(64)  # a full context is fine
+    llm = LlamaCppLLM("llamacpp:tiny.gguf", shared, settings)
+    too_long = [("user", "x" * 64)]  # plus the reply's first token: 65
+    message = (
+        r"^The prompt needs 65 tokens but the model's context holds 64; "
+        r"raise WEBQA_LLM_CONTEXT_TOKENS or shorten the input\.$"
+    )
+    with pytest.raises(WebqaError, match=message):
+        llm.complete(too_long)
+    with pytest.raises(WebqaError, match=message):  # the lock was released: no "busy" error
+        list(llm.stream(too_long))
+    with pytest.raises(WebqaError, match=message):
+        llm.complete_json(too_long, ACTION_SCHEMA)
+    # Scoring needs the prompt plus the longest option: 60 + 6.
+    with pytest.raises(WebqaError, match=r"^The prompt needs 66 tokens but the model's context holds 64;"):
+        llm.score_options([("user", "x" * 60)], ["Paris", "Berlin"])
+
+
 # --- openai: against a fake OpenAI-compatible server on 127.0.0.1 --------------------------------------
 
 ROUTE = "/v1/chat/completions"
@@ -334,7 +381,6 @@ def test_openai_complete_sends_the_chat_and_settings(web: FixtureServer, openai_
     assert (body["temperature"], body["seed"]) == (0.0, 7)
     assert body.get("max_completion_tokens", body.get("max_tokens")) == 64
     assert openai_llm.score_options(QUESTION, ["Paris"]) is None
-    assert openai_llm.context_tokens == 4096
 
 
 def test_openai_stream_yields_the_server_pieces(web: FixtureServer, openai_llm: LLM):
@@ -370,6 +416,40 @@ def test_openai_server_errors_name_the_setting(web: FixtureServer, openai_llm: L
         openai_llm.complete(QUESTION)
     with pytest.raises(WebqaError, match=message):
         list(openai_llm.stream(QUESTION))
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [
+        (400, "This model's maximum context length is 4096 tokens."),
+        (403, "Project does not have access to model tiny"),
+        (429, "Rate limit reached,\n try again later"),
+        (500, "The server had an error"),
+    ],
+)
+def test_openai_other_http_errors_are_one_line(web: FixtureServer, openai_llm: LLM, status: int, reason: str):
+    web.add_json(ROUTE, {"error": {"message": reason}}, status=status)
+    expected = (
+        f"The model server at {web.url('/v1')} answered HTTP {status}: Error code: {status} - "
+        f"{' '.join(reason.split())}. Check WEBQA_LLM and the server."
+    )
+    for call in (
+        lambda: openai_llm.complete(QUESTION),
+        lambda: list(openai_llm.stream(QUESTION)),
+        lambda: openai_llm.complete_json(QUESTION, ACTION_SCHEMA),  # a 400 here first tries the fallback
+    ):
+        with pytest.raises(WebqaError) as caught:
+            call()
+        assert str(caught.value) == expected
+
+
+def test_openai_model_name_comes_from_the_parsed_spec(web: FixtureServer, settings: Settings):
+    pytest.importorskip("langchain_openai")
+    configured = settings.model_copy(update={"openai_base_url": web.url("/v1"), "openai_api_key": "k"})
+    web.add_json(ROUTE, {"error": {"message": "nope"}}, status=404)
+    with pytest.raises(WebqaError, match=r"has no model 'tiny' "):
+        load_llm(configured, "openai: tiny").complete(QUESTION)
+    assert web.received[0].json()["model"] == "tiny"
 
 
 def test_openai_unreachable_server_names_the_base_url(settings: Settings, monkeypatch: pytest.MonkeyPatch):

@@ -41,7 +41,7 @@ def llm(settings: Settings) -> LLM:
 
 def test_the_embedded_model_loads_once_from_the_wheel(llm: LLM, settings: Settings):
     assert isinstance(llm, LlamaCppLLM)
-    assert llm.spec == "llamacpp" and llm.context_tokens == settings.llm_context_tokens
+    assert llm.spec == "llamacpp" and llm._shared.llama.n_ctx() == settings.llm_context_tokens
     assert llm.chat_model.model_path.endswith("SmolLM2-135M-Instruct.Q4_1.gguf")  # type: ignore[attr-defined]
     assert load_llm(settings.model_copy(update={"llm_max_tokens": 96})) is llm
     other = load_llm(settings.model_copy(update={"llm_max_tokens": 32}))
@@ -62,7 +62,7 @@ def test_complete_and_stream_give_the_same_reply(llm: LLM):
 
 def test_langchain_users_get_the_same_model(llm: LLM):
     reply = llm.chat_model.invoke([("system", "You are a helpful assistant."), ("human", "Say hello.")])
-    assert isinstance(reply.content, str) and reply.content.strip()
+    assert reply.content == llm.complete([HELPFUL, ("user", "Say hello.")])  # greedy: the same reply
     assert reply.usage_metadata and reply.usage_metadata["output_tokens"] > 0
 
 
@@ -202,7 +202,6 @@ def test_hf_backend_runs_a_local_transformers_model(tmp_path: Path, settings: Se
     reply = llm.complete(messages)
     assert isinstance(reply, str) and reply
     assert "".join(llm.stream(messages)) == reply  # greedy
-    assert isinstance(llm.complete_json(messages, ACTION_SCHEMA), str)
+    llm.complete_json(messages, ACTION_SCHEMA)  # runs; random weights cannot be expected to match the schema
     assert llm.count_tokens("hello") == 5  # the tokenizer's own count, not chars/4
-    assert llm.context_tokens == 512  # the model's window, below llm_context_tokens
     assert llm.score_options(messages, ["a", "b"]) is None

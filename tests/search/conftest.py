@@ -1,5 +1,5 @@
-"""Helpers for the search backend tests: response fixtures, a recording sleep, and one case per HTTP
-backend so the shared behaviour (retries, errors, limits) is tested the same way for each."""
+"""Helpers for the search backend tests: response fixtures, a recording sleep, a fake ddgs client, and one
+case per HTTP backend so the shared behaviour (retries, errors, limits) is tested the same way for each."""
 
 from __future__ import annotations
 
@@ -31,6 +31,33 @@ def fixture_text(name: str) -> str:
 
 def fixture_json(name: str) -> Any:
     return json.loads(fixture_text(name))
+
+
+class FakeDDGS:
+    """Stands in for `ddgs.DDGS`: answers `text` from a script and records each call."""
+
+    def __init__(self, rows: Any = None, error: Exception | None = None) -> None:
+        self.rows = DDGS_ROWS if rows is None else rows
+        self.error = error
+        self.calls: list[tuple[str, int]] = []
+
+    def text(self, query: str, *, max_results: int) -> Any:
+        self.calls.append((query, max_results))
+        if self.error is not None:
+            raise self.error
+        return self.rows
+
+
+DDGS_ROWS = [
+    {
+        "title": "Albert Einstein - Wikipedia",
+        "href": "https://en.wikipedia.org/wiki/Albert_Einstein",
+        "body": "Albert Einstein was a German-born theoretical physicist.",
+    },
+    {"title": "Einstein biography", "href": "https://www.nobelprize.org/einstein", "body": "Born at Ulm,\n 1879."},
+    {"title": "No link here", "body": "skipped"},
+    {"href": "https://example.org/untitled"},
+]
 
 
 class RecordingSleep:
@@ -109,6 +136,9 @@ HTTP_CASES = [
         ),
     ),
 ]
+
+
+HTTP_CASES_BY_NAME = {case.name: case for case in HTTP_CASES}
 
 
 @pytest.fixture(params=HTTP_CASES, ids=[case.name for case in HTTP_CASES])

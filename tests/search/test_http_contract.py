@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
+from typing import Any
 
+import httpx
 import pytest
 
 from tests.http_server import FixtureServer
-from tests.search.conftest import HttpCase, RecordingSleep, fixture_text
+from tests.search.conftest import HTTP_CASES_BY_NAME, HttpCase, RecordingSleep, fixture_text
 from webqa.config import Settings
-from webqa.search.base import SearchError, SearchResult
+from webqa.search.base import SearchBackend, SearchError, SearchResult
+from webqa.search.brave import BraveBackend
+from webqa.search.http_json import ELSEWHERE
+from webqa.search.searxng import SearxngBackend
+from webqa.search.tavily import TavilyBackend
 
 JSON = "application/json"
 
@@ -38,6 +45,58 @@ def test_blank_query_or_zero_k_makes_no_request(
 ):
     assert case.backend(web, sleeps).search(query, k) == []
     assert web.received == []
+
+
+@pytest.mark.parametrize(
+    ("make", "setting"),
+    [
+        (BraveBackend, "WEBQA_BRAVE_API_KEY"),
+        (TavilyBackend, "WEBQA_TAVILY_API_KEY"),
+        (SearxngBackend, "WEBQA_SEARXNG_URL"),
+    ],
+)
+def test_a_missing_setting_is_named(make: Callable[[Settings], SearchBackend], setting: str):
+    with pytest.raises(SearchError, match=rf"^The \w+ backend needs .+: set {setting}\b") as caught:
+        make(Settings())
+    assert str(caught.value).endswith(f", {ELSEWHERE}.")
+
+
+HITS = [{"title": "No link"}, {"url": "https://example.org/a"}, {"url": None}]
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("brave", {"type": "search", "web": {"results": HITS}}),
+        ("searxng", {"query": "q", "results": HITS}),
+        ("tavily", {"query": "q", "results": HITS}),
+    ],
+)
+def test_tolerates_missing_fields_and_skips_results_without_url(
+    name: str, body: Any, web: FixtureServer, sleeps: RecordingSleep
+):
+    case = HTTP_CASES_BY_NAME[name]
+    web.add_json(case.route, body)
+    results = case.backend(web, sleeps).search("q", 5)
+    assert [(r.title, r.url, r.snippet) for r in results] == [("https://example.org/a", "https://example.org/a", "")]
+
+
+def test_one_http_client_serves_every_request(
+    case: HttpCase, web: FixtureServer, sleeps: RecordingSleep, monkeypatch: pytest.MonkeyPatch
+):
+    real_client = httpx.Client
+    made: list[httpx.Client] = []
+
+    def counted_client(**options: Any) -> httpx.Client:
+        made.append(real_client(**options))
+        return made[-1]
+
+    web.add(case.route, fixture_text(case.results_fixture), content_type=JSON)
+    backend = case.backend(web, sleeps)
+    monkeypatch.setattr(httpx, "Client", counted_client)
+    backend.search("einstein", 3)
+    backend.search("relativity", 3)
+    assert len(made) == 1 and len(web.received) == 2
 
 
 def test_sends_the_user_agent(case: HttpCase, web: FixtureServer, sleeps: RecordingSleep):

@@ -21,15 +21,16 @@ _MESSAGE_CLASSES: dict[str, type[BaseMessage]] = {
 _ROLES_BY_TYPE = {"system": "system", "human": "user", "ai": "assistant"}
 
 
+def _checked_role(role: str) -> str:
+    """The role itself, if it is one webqa uses; an unknown role is a caller bug."""
+    if role not in _MESSAGE_CLASSES:
+        raise ValueError(f"Unknown message role {role!r}: use 'system', 'user' or 'assistant'.")
+    return role
+
+
 def to_langchain(messages: Sequence[Message]) -> list[BaseMessage]:
-    """Our (role, text) pairs as LangChain messages; an unknown role is a caller bug."""
-    converted = []
-    for role, text in messages:
-        message_class = _MESSAGE_CLASSES.get(role)
-        if message_class is None:
-            raise ValueError(f"Unknown message role {role!r}: use 'system', 'user' or 'assistant'.")
-        converted.append(message_class(content=text))
-    return converted
+    """Our (role, text) pairs as LangChain messages."""
+    return [_MESSAGE_CLASSES[_checked_role(role)](content=text) for role, text in messages]
 
 
 def from_langchain(messages: Sequence[BaseMessage]) -> list[Message]:
@@ -45,8 +46,7 @@ def from_langchain(messages: Sequence[BaseMessage]) -> list[Message]:
 
 def to_chat_dicts(messages: Sequence[Message]) -> list[dict[str, str]]:
     """OpenAI-style {"role", "content"} dicts, after checking the roles."""
-    to_langchain(messages)  # validates the roles
-    return [{"role": role, "content": text} for role, text in messages]
+    return [{"role": _checked_role(role), "content": text} for role, text in messages]
 
 
 def message_text(message: BaseMessage) -> str:
@@ -94,18 +94,15 @@ class LLM:
 
     This base class works with any chat model; backends override what they do better (a grammar or a
     JSON schema for `complete_json`, log-probabilities for `score_options`, exact token counts).
-    `context_tokens` is the whole window: a prompt may use `context_tokens - max_tokens` of it.
     """
 
-    def __init__(self, spec: str, chat_model: BaseChatModel, context_tokens: int, max_tokens: int = 256) -> None:
+    def __init__(self, spec: str, chat_model: BaseChatModel) -> None:
         self.spec = spec
         self.chat_model = chat_model
-        self.context_tokens = context_tokens
-        self.max_tokens = max_tokens
 
     def complete(self, messages: list[Message]) -> str:
         """The assistant's whole reply to the conversation."""
-        return message_text(self.chat_model.invoke(to_langchain(messages)))
+        return self._invoke(messages)
 
     def stream(self, messages: list[Message]) -> Iterator[str]:
         """The reply in text pieces as they are generated."""
@@ -127,6 +124,10 @@ class LLM:
     def count_tokens(self, text: str) -> int:
         """Tokens `text` takes in this model's context (approximate unless the backend knows its tokenizer)."""
         return approx_tokens(text)
+
+    def _invoke(self, messages: Sequence[Message], **options: Any) -> str:
+        """The reply text of one chat model call; `options` go to the model for this call only."""
+        return message_text(self.chat_model.invoke(to_langchain(messages), **options))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.spec!r})"

@@ -16,8 +16,8 @@ from webqa.llm.base import LLM
 class HuggingFaceLLM(LLM):
     """A local transformers causal LM; counts tokens with its own tokenizer."""
 
-    def __init__(self, spec: str, chat_model: BaseChatModel, tokenizer: Any, context_tokens: int, max_tokens: int):
-        super().__init__(spec, chat_model, context_tokens, max_tokens)
+    def __init__(self, spec: str, chat_model: BaseChatModel, tokenizer: Any) -> None:
+        super().__init__(spec, chat_model)
         self.tokenizer = tokenizer
 
     def count_tokens(self, text: str) -> int:
@@ -49,11 +49,12 @@ def load(settings: Settings, spec: str, folder: str) -> LLM:
         raise WebqaError(f"Cannot load a causal language model from {path}: {exc}") from None
     if not getattr(tokenizer, "chat_template", None):
         raise WebqaError(f"The tokenizer in {path} has no chat template; webqa needs an instruct (chat) model.")
+    # Greedy decoding also unsets the model's default sampling knobs, or transformers warns they are ignored.
     sampling: dict[str, Any] = (
-        {"do_sample": True, "temperature": settings.llm_temperature} if settings.llm_temperature > 0 else {}
+        {"do_sample": True, "temperature": settings.llm_temperature}
+        if settings.llm_temperature > 0
+        else {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
     )
-    if not sampling:
-        sampling = {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}  # greedy, no warnings
     generator = transformers.pipeline(
         "text-generation",
         model=model,
@@ -68,7 +69,4 @@ def load(settings: Settings, spec: str, folder: str) -> LLM:
         chat_model = ChatHuggingFace(
             llm=HuggingFacePipeline(pipeline=generator, model_id=str(path)), tokenizer=tokenizer, model_id=str(path)
         )
-    window = getattr(model.config, "max_position_embeddings", None) or settings.llm_context_tokens
-    return HuggingFaceLLM(
-        spec, chat_model, tokenizer, min(window, settings.llm_context_tokens), settings.llm_max_tokens
-    )
+    return HuggingFaceLLM(spec, chat_model, tokenizer)

@@ -64,10 +64,7 @@ def score_continuations(llama: Any, prompt: Sequence[int], continuations: Sequen
     if not prompt:
         raise ValueError("score_continuations needs at least one prompt token.")
     longest = max((len(tokens) for tokens in continuations), default=0)
-    if len(prompt) + longest > llama.n_ctx():
-        raise ValueError(
-            f"Requested tokens ({len(prompt) + longest}) exceed context window of {llama.n_ctx()}: shorten the prompt."
-        )
+    assert len(prompt) + longest <= llama.n_ctx(), "callers check the fit first (SharedLlama.check_fits)"
     # The last prompt token is decoded again with each option: its logits predict the option's first token.
     kept = len(prompt) - 1
     _evaluate(llama, prompt[:kept])

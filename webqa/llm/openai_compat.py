@@ -10,7 +10,7 @@ from langchain_core.language_models import BaseChatModel
 
 from webqa.config import Settings
 from webqa.errors import WebqaError
-from webqa.llm.base import LLM, Message, message_text, to_langchain
+from webqa.llm.base import LLM, Message
 
 INSTALL_HINT = "pip install langchain-openai"
 
@@ -26,14 +26,15 @@ def _chat_openai_class() -> Any:
 class OpenAICompatibleLLM(LLM):
     """A model behind an OpenAI-compatible /chat/completions endpoint.
 
-    Server trouble (unreachable, wrong key, unknown model) becomes a WebqaError naming the setting to check.
+    Server trouble (unreachable, wrong key, unknown model, any other HTTP error) becomes a one-line WebqaError
+    naming the setting to check.
     Token counts are approximate: tiktoken would download its vocabularies, and the server's model may not
     be an OpenAI one anyway."""
 
-    def __init__(self, spec: str, chat_model: BaseChatModel, settings: Settings) -> None:
-        super().__init__(spec, chat_model, settings.llm_context_tokens, settings.llm_max_tokens)
-        self.model = spec.partition(":")[2]
-        self.base_url = settings.openai_base_url
+    def __init__(self, spec: str, chat_model: BaseChatModel, model: str, base_url: str) -> None:
+        super().__init__(spec, chat_model)
+        self.model = model  # as parse_spec read it from the spec, for error messages
+        self.base_url = base_url
 
     def complete(self, messages: list[Message]) -> str:
         with self._server_errors():
@@ -47,13 +48,11 @@ class OpenAICompatibleLLM(LLM):
         import openai
 
         response_format = {"type": "json_schema", "json_schema": {"name": "reply", "schema": schema}}
-        try:
-            with self._server_errors():
-                reply = self.chat_model.invoke(to_langchain(messages), response_format=response_format)
-            return message_text(reply)
-        except openai.BadRequestError:
-            # Servers without structured outputs refuse response_format; fall back to the schema in the prompt.
-            with self._server_errors():
+        with self._server_errors():
+            try:
+                return self._invoke(messages, response_format=response_format)
+            except openai.BadRequestError:
+                # Servers without structured outputs refuse response_format; fall back to the schema in the prompt.
                 return super().complete_json(messages, schema)
 
     @contextlib.contextmanager
@@ -74,6 +73,12 @@ class OpenAICompatibleLLM(LLM):
             raise WebqaError(
                 f"The model server at {self.base_url} has no model {self.model!r} (or no /chat/completions). "
                 "Check WEBQA_LLM=openai:MODEL and WEBQA_OPENAI_BASE_URL (it usually ends in /v1)."
+            ) from exc
+        except openai.APIStatusError as exc:  # any other refusal: 400 (e.g. context too long), 403, 429, 5xx
+            reason = " ".join(exc.message.split())  # on one line, whatever the server put in its message
+            raise WebqaError(
+                f"The model server at {self.base_url} answered HTTP {exc.status_code}: {reason}. "
+                "Check WEBQA_LLM and the server."
             ) from exc
 
 
@@ -98,4 +103,4 @@ def load(settings: Settings, spec: str, model: str) -> LLM:
         seed=settings.llm_seed,
         max_retries=2,
     )
-    return OpenAICompatibleLLM(spec, chat_model, settings)
+    return OpenAICompatibleLLM(spec, chat_model, model, settings.openai_base_url)

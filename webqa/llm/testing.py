@@ -20,7 +20,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
-from webqa.llm.base import LLM, Message, approx_tokens, from_langchain
+from webqa.llm.base import LLM, Message, from_langchain
 
 
 class Call(NamedTuple):
@@ -69,11 +69,11 @@ class ScriptedLLM(LLM):
     `score_options` takes the next list from `enqueue_scores`, or returns None when none is queued.
     Running out of replies raises AssertionError naming the call that wanted one."""
 
-    def __init__(self, *replies: str | BaseException, context_tokens: int = 4096, max_tokens: int = 256) -> None:
+    def __init__(self, *replies: str | BaseException) -> None:
         self._replies: deque[str | BaseException] = deque()
         self._scores: deque[list[float]] = deque()
         self.calls: list[Call] = []
-        super().__init__("scripted", ScriptedChatModel(script=self), context_tokens, max_tokens)
+        super().__init__("scripted", ScriptedChatModel(script=self))
         self.enqueue(*replies)
 
     def enqueue(self, *replies: str | BaseException) -> ScriptedLLM:
@@ -114,9 +114,6 @@ class ScriptedLLM(LLM):
                 f"ScriptedLLM: score_options got {len(options)} options but the scripted scores have {len(scores)}."
             )
         return scores
-
-    def count_tokens(self, text: str) -> int:
-        return approx_tokens(text)
 
     def _next_reply(self, method: str, messages: Sequence[Message], extra: Any) -> str:
         self.calls.append(Call(method, list(messages), extra))

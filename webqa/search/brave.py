@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from webqa.search.base import SearchBackend, SearchError, SearchResult, register
-from webqa.search.http_json import JsonApi, Sleep, strip_html
+from webqa.search.base import SearchError, SearchResult, register
+from webqa.search.http_json import ELSEWHERE, Hit, JsonApi, Sleep, strip_html, to_results
 
 if TYPE_CHECKING:
     from webqa.config import Settings
@@ -16,10 +16,8 @@ if TYPE_CHECKING:
 MAX_COUNT = 20  # the API's largest page
 
 
-class _Hit(BaseModel):
-    title: str | None = None
-    url: str | None = None
-    description: str | None = None
+class _Hit(Hit):
+    snippet: str | None = Field(None, alias="description")
 
 
 class _Web(BaseModel):
@@ -30,6 +28,7 @@ class _Response(BaseModel):
     web: _Web | None = None  # absent when nothing matched
 
 
+@register("brave")
 class BraveBackend:
     name = "brave"
 
@@ -37,7 +36,7 @@ class BraveBackend:
         if not settings.brave_api_key:
             raise SearchError(
                 "The brave backend needs an API key: set WEBQA_BRAVE_API_KEY to your Brave Search API "
-                "subscription token, or use another backend with --backend."
+                f"subscription token, {ELSEWHERE}."
             )
         self.api_key = settings.brave_api_key
         self.api_url = settings.brave_api_url
@@ -55,14 +54,4 @@ class BraveBackend:
         params: dict[str, str | int] = {"q": query.strip(), "count": min(k, MAX_COUNT)}
         data = self.api.get(self.api_url, params, headers={"X-Subscription-Token": self.api_key})
         response = self.api.parse(_Response, data)
-        hits = response.web.results if response.web else []
-        return [
-            SearchResult(strip_html(hit.title) or hit.url, hit.url, strip_html(hit.description), source=self.name)
-            for hit in hits
-            if hit.url
-        ][:k]
-
-
-@register("brave")
-def _make(settings: Settings) -> SearchBackend:
-    return BraveBackend(settings)
+        return to_results(response.web.results if response.web else [], k, self.name, strip_html)

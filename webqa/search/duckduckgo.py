@@ -6,10 +6,10 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
-from webqa.search.base import SearchBackend, SearchError, SearchResult, register
-from webqa.search.http_json import ELSEWHERE, plain_text
+from webqa.search.base import SearchError, SearchResult, register
+from webqa.search.http_json import ELSEWHERE, Hit, plain_text, to_results
 
 if TYPE_CHECKING:
     from webqa.config import Settings
@@ -21,15 +21,15 @@ class TextSearch(Protocol):
     def text(self, query: str, *, max_results: int) -> list[dict[str, Any]]: ...
 
 
-class _Row(BaseModel):
-    title: str | None = None
-    href: str | None = None
-    body: str | None = None
+class _Row(Hit):
+    url: str | None = Field(None, alias="href")
+    snippet: str | None = Field(None, alias="body")
 
 
 _ROWS = TypeAdapter(list[_Row])
 
 
+@register("duckduckgo")
 class DuckDuckGoBackend:
     name = "duckduckgo"
 
@@ -42,12 +42,14 @@ class DuckDuckGoBackend:
         try:
             raw = self.client.text(query.strip(), max_results=k)
         except Exception as exc:
-            kind = _ddgs_error_kind(exc)
-            if kind is None:
+            # Recognised by class name rather than imported classes: ddgs is optional, an injected client may
+            # run without it, and these names (ddgs.exceptions) are the library's public API.
+            classes = {cls.__name__ for cls in type(exc).__mro__}
+            if "DDGSException" not in classes:
                 raise  # not the library reporting a failed search: a bug, which must stay visible
-            if kind == "empty":
-                return []
-            raise _search_error(kind, exc) from None
+            if str(exc).strip().lower().startswith("no results found"):
+                return []  # ddgs reports an empty result list as an exception; for us it is an ordinary answer
+            raise _search_error(classes, exc) from None
         try:
             rows = _ROWS.validate_python(raw or [])
         except ValidationError:
@@ -55,11 +57,7 @@ class DuckDuckGoBackend:
                 "The ddgs library returned results in an unexpected shape; update it with "
                 f"`pip install -U ddgs`, {ELSEWHERE}."
             ) from None
-        return [
-            SearchResult(plain_text(row.title) or row.href, row.href, plain_text(row.body), source=self.name)
-            for row in rows
-            if row.href
-        ][:k]
+        return to_results(rows, k, self.name, plain_text)
 
 
 def _default_client(timeout_s: float) -> TextSearch:
@@ -74,29 +72,11 @@ def _default_client(timeout_s: float) -> TextSearch:
     return client
 
 
-def _ddgs_error_kind(exc: Exception) -> str | None:
-    # Matched by class name rather than imported classes: ddgs is optional, an injected client may run
-    # without it, and these names (ddgs.exceptions) are the library's public API.
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    if "RatelimitException" in names:
-        return "ratelimit"
-    if "TimeoutException" in names:
-        return "timeout"
-    if "DDGSException" in names:
-        # ddgs reports an empty result list as an exception; for us it is an ordinary empty answer.
-        return "empty" if str(exc).strip().lower().startswith("no results found") else "other"
-    return None
-
-
-def _search_error(kind: str, exc: Exception) -> SearchError:
-    if kind == "ratelimit":
+def _search_error(classes: set[str], exc: Exception) -> SearchError:
+    """The message for a failed ddgs search, by the names of the exception's classes."""
+    if "RatelimitException" in classes:
         return SearchError(f"DuckDuckGo is rate limiting requests; wait a minute and try again, {ELSEWHERE}.")
-    if kind == "timeout":
+    if "TimeoutException" in classes:
         return SearchError(f"DuckDuckGo did not answer in time; try again, raise WEBQA_SEARCH_TIMEOUT_S, {ELSEWHERE}.")
     reason = plain_text(str(exc)) or type(exc).__name__
     return SearchError(f"DuckDuckGo search failed ({reason}); try again later, {ELSEWHERE}.")
-
-
-@register("duckduckgo")
-def _make(settings: Settings) -> SearchBackend:
-    return DuckDuckGoBackend(settings)

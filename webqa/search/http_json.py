@@ -7,14 +7,15 @@ import html
 import math
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
-from webqa.search.base import SearchError
+from webqa.search.base import SearchError, SearchResult
 
 if TYPE_CHECKING:
     from webqa.config import Settings
@@ -34,6 +35,29 @@ _REASON_PATHS = (
     ("message",),
     ("error",),
 )
+
+
+class Hit(BaseModel):
+    """One web result as SearxNG and Tavily send it; other APIs subclass it to map their field names."""
+
+    title: str | None = None
+    url: str | None = None
+    snippet: str | None = Field(None, alias="content")
+
+
+class Hits(BaseModel):
+    """A SearxNG or Tavily answer: the result list, empty when nothing matched."""
+
+    results: list[Hit] = []
+
+
+def to_results(hits: Iterable[Hit], k: int, source: str, clean: Callable[[str | None], str]) -> list[SearchResult]:
+    """The first k hits that have a URL, as results; `clean` makes the API's text plain, and a hit
+    without a title shows its URL instead."""
+    results = [
+        SearchResult(clean(hit.title) or hit.url, hit.url, clean(hit.snippet), source=source) for hit in hits if hit.url
+    ]
+    return results[:k]
 
 
 @dataclass(frozen=True)
@@ -82,22 +106,27 @@ class JsonApi:
                 f"check that {self.url_setting} points at its API."
             ) from None
 
+    @cached_property
+    def client(self) -> httpx.Client:
+        """One client for all of this API's requests, so they reuse its connections (and TLS sessions)
+        instead of paying for a new client and handshake each time."""
+        headers = {"User-Agent": self.user_agent, "Accept": "application/json"}
+        return httpx.Client(timeout=self.timeout_s, headers=headers, follow_redirects=True)
+
     def _call(self, method: str, url: str, headers: Mapping[str, str] | None, **request: Any) -> Any:
-        default_headers = {"User-Agent": self.user_agent, "Accept": "application/json"}
-        with httpx.Client(timeout=self.timeout_s, headers=default_headers, follow_redirects=True) as client:
-            response = self._send(client, method, url, headers, request)
-            retries = 0
-            while _retryable(response.status_code) and retries < self.max_retries:
-                self.sleep(self._wait(retries, response))
-                retries += 1
-                response = self._send(client, method, url, headers, request)
-            return self._decode(url, response)
+        response = self._send(method, url, headers, request)
+        retries = 0
+        while _retryable(response.status_code) and retries < self.max_retries:
+            self.sleep(self._wait(retries, response))
+            retries += 1
+            response = self._send(method, url, headers, request)
+        return self._decode(url, response)
 
     def _send(
-        self, client: httpx.Client, method: str, url: str, headers: Mapping[str, str] | None, request: dict[str, Any]
+        self, method: str, url: str, headers: Mapping[str, str] | None, request: dict[str, Any]
     ) -> httpx.Response:
         try:
-            return client.request(method, url, headers=headers, **request)
+            return self.client.request(method, url, headers=headers, **request)
         except httpx.TimeoutException:
             raise SearchError(
                 f"{self.service} did not answer within {self.timeout_s:g}s; try again, "

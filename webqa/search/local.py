@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from webqa.search.base import SearchResult, register
+from webqa.search.base import SearchResult
 
 if TYPE_CHECKING:
-    from webqa.config import Settings
     from webqa.index.search import Index
 
 SNIPPET_CHARS = 300
@@ -20,7 +19,7 @@ class LocalSearch:
         self.index = index
 
     def search(self, query: str, k: int) -> list[SearchResult]:
-        if not query.strip():
+        if not query.strip() or k <= 0:
             return []
         results: dict[str, SearchResult] = {}
         # A document can own several of the best chunks; ask for more so k documents remain.
@@ -42,11 +41,5 @@ def _snippet(text: str) -> str:
     flat = " ".join(text.split())
     if len(flat) <= SNIPPET_CHARS:
         return flat
-    return flat[: flat.rfind(" ", 0, SNIPPET_CHARS)] + " …"
-
-
-@register("local")
-def _local(settings: Settings) -> LocalSearch:
-    from webqa.index.search import open_index
-
-    return LocalSearch(open_index(settings.default_index, settings))
+    cut = flat.rfind(" ", 0, SNIPPET_CHARS)
+    return flat[: cut if cut > 0 else SNIPPET_CHARS] + " …"  # a word longer than a snippet is cut inside

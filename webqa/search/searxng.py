@@ -5,25 +5,14 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
-
-from webqa.search.base import SearchBackend, SearchError, SearchResult, register
-from webqa.search.http_json import JsonApi, Sleep, plain_text
+from webqa.search.base import SearchError, SearchResult, register
+from webqa.search.http_json import ELSEWHERE, Hits, JsonApi, Sleep, plain_text, to_results
 
 if TYPE_CHECKING:
     from webqa.config import Settings
 
 
-class _Hit(BaseModel):
-    title: str | None = None
-    url: str | None = None
-    content: str | None = None
-
-
-class _Response(BaseModel):
-    results: list[_Hit] = []
-
-
+@register("searxng")
 class SearxngBackend:
     name = "searxng"
 
@@ -31,7 +20,7 @@ class SearxngBackend:
         if not settings.searxng_url:
             raise SearchError(
                 "The searxng backend needs a SearxNG instance: set WEBQA_SEARXNG_URL to its base URL "
-                "(e.g. http://localhost:8080), or use another backend with --backend."
+                f"(e.g. http://localhost:8080), {ELSEWHERE}."
             )
         self.search_url = settings.searxng_url.rstrip("/") + "/search"
         self.api = JsonApi.from_settings(
@@ -47,14 +36,4 @@ class SearxngBackend:
         if not query.strip() or k <= 0:
             return []
         data = self.api.get(self.search_url, {"q": query.strip(), "format": "json"})
-        hits = self.api.parse(_Response, data).results
-        return [
-            SearchResult(plain_text(hit.title) or hit.url, hit.url, plain_text(hit.content), source=self.name)
-            for hit in hits
-            if hit.url
-        ][:k]
-
-
-@register("searxng")
-def _make(settings: Settings) -> SearchBackend:
-    return SearxngBackend(settings)
+        return to_results(self.api.parse(Hits, data).results, k, self.name, plain_text)

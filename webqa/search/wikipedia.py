@@ -8,7 +8,7 @@ from urllib.parse import quote, urlsplit
 
 from pydantic import BaseModel
 
-from webqa.search.base import SearchBackend, SearchError, SearchResult, register
+from webqa.search.base import SearchError, SearchResult, register
 from webqa.search.http_json import JsonApi, Sleep, strip_html
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ class _Response(BaseModel):
     error: _Error | None = None
 
 
+@register("wikipedia")
 class WikipediaBackend:
     name = "wikipedia"
 
@@ -75,8 +76,3 @@ class WikipediaBackend:
 
     def article_url(self, title: str) -> str:
         return self.article_base + quote(title.replace(" ", "_"), safe=_TITLE_SAFE)
-
-
-@register("wikipedia")
-def _make(settings: Settings) -> SearchBackend:
-    return WikipediaBackend(settings)
