@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -132,6 +133,22 @@ HOTPOT_STYLE = [
 ]
 
 
+MERCURY = [  # one name, two readings: what a clarifying question is for
+    Document(
+        "mercury-planet",
+        "Mercury (planet)",
+        "Mercury is the smallest planet in the Solar System and the closest to the Sun. "
+        "A year on Mercury lasts 88 days.",
+    ),
+    Document(
+        "mercury-element",
+        "Mercury (element)",
+        "Mercury is a chemical element with the symbol Hg. It is a heavy, silvery metal that is liquid at room "
+        "temperature.",
+    ),
+]
+
+
 @pytest.fixture
 def hotpot_index(tmp_path, settings, embedder):
     corpus = write_corpus(tmp_path / "hotpot.jsonl", HOTPOT_STYLE)
@@ -162,6 +179,28 @@ def write_corpus(path: Path, documents: list[Document] | None = None) -> Path:
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     return write_corpus(tmp_path / "corpus.jsonl")
+
+
+@pytest.fixture
+def cli_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[[list[Document]], Path]:
+    """Call with documents to get what `webqa` commands run on in process: the default index "kb" built from
+    them with the hashing embedder, and short answers scored without a model. Returns the test's folder."""
+
+    def make(documents: list[Document]) -> Path:
+        from webqa.cli import main  # the whole command stack: only for the tests that use it
+
+        monkeypatch.setenv("WEBQA_INDEX_DIR", str(tmp_path / "indexes"))
+        monkeypatch.setenv("WEBQA_EMBEDDING_MODEL", "hashing:256")
+        monkeypatch.setenv("WEBQA_DEFAULT_INDEX", "kb")
+        monkeypatch.setenv("WEBQA_SHORT_ANSWER_SCORING", "heuristic")  # extractive answers then need no model
+        corpus = write_corpus(tmp_path / "cli-corpus.jsonl", documents)
+        assert main(["index", "build", str(corpus), "--name", "kb", "-q"]) == 0
+        capsys.readouterr()  # the build's output is not the test's
+        return tmp_path
+
+    return make
 
 
 from tests.http_server import web  # noqa: E402,F401 - a fixture shared by every test module

@@ -5,28 +5,34 @@ import re
 
 import pytest
 
-from tests.conftest import SAMPLE_DOCUMENTS, write_corpus
-from tests.test_conversation import MERCURY
+from tests.conftest import MERCURY, SAMPLE_DOCUMENTS
 from webqa.cli import main
+from webqa.conversation import ConversationStore
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("WEBQA_INDEX_DIR", str(tmp_path / "indexes"))
-    monkeypatch.setenv("WEBQA_EMBEDDING_MODEL", "hashing:256")
-    monkeypatch.setenv("WEBQA_DEFAULT_INDEX", "kb")
-    monkeypatch.setenv("WEBQA_SHORT_ANSWER_SCORING", "heuristic")  # extractive answers then need no model
+def env(cli_env, monkeypatch):
+    # The hashing embedder scores paraphrases low: lower bars than the real model needs.
     monkeypatch.setenv("WEBQA_ABSTAIN_BELOW", "0.1")
     monkeypatch.setenv("WEBQA_REUSE_QUOTES_ABOVE", "0.45")
-    monkeypatch.setenv("WEBQA_CONVERSATIONS_PATH", str(tmp_path / "conversations.sqlite"))
-    corpus = write_corpus(tmp_path / "c.jsonl", SAMPLE_DOCUMENTS + MERCURY)
-    assert main(["index", "build", str(corpus), "--name", "kb", "-q"]) == 0
-    capsys.readouterr()
-    return tmp_path
+    folder = cli_env(SAMPLE_DOCUMENTS + MERCURY)
+    monkeypatch.setenv("WEBQA_CONVERSATIONS_PATH", str(folder / "conversations.sqlite"))
+    return folder
 
 
-def chat(monkeypatch, capsys, lines: str, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+@pytest.fixture
+def opened(monkeypatch):
+    """The names of the indexes the assistant opens."""
+    import webqa.assistant as assistant_module
+
+    names = []
+    real_open = assistant_module.open_index
+    monkeypatch.setattr(assistant_module, "open_index", lambda *a, **k: names.append(a[0]) or real_open(*a, **k))
+    return names
+
+
+def chat(monkeypatch, capsys, lines: str | io.TextIOBase, *args: str) -> tuple[int, str, str]:
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines) if isinstance(lines, str) else lines)
     code = main(["chat", *args])
     out, err = capsys.readouterr()
     return code, out, err
@@ -78,11 +84,59 @@ def test_list_resume_and_delete(env, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("option", ["--resume", "--delete"])
-def test_an_unknown_id_is_a_one_line_error(env, monkeypatch, capsys, option):
+def test_an_unknown_id_is_a_one_line_error(env, monkeypatch, capsys, opened, option):
     code, out, err = chat(monkeypatch, capsys, "Who was Lothair II?\n", option, "nope")
     assert code == 1 and out == ""
     assert err.startswith("error: No saved conversation with id 'nope'") and len(err.strip().splitlines()) == 1
     assert "webqa chat --list" in err
+    assert opened == []  # the id is checked before any index (or model) loads
+
+
+@pytest.mark.parametrize("option", [["--list"], ["--delete", "abc"]])
+def test_resume_with_list_or_delete_is_a_one_line_error(env, monkeypatch, capsys, option):
+    code, out, err = chat(monkeypatch, capsys, "", "--resume", "abc", *option)
+    assert code == 2 and out == ""
+    assert err.startswith("error: --resume") and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("store", ["a folder", "under a file", "not a database"])
+def test_an_unusable_conversation_store_fails_before_the_first_answer(env, monkeypatch, capsys, opened, store):
+    (env / "a folder").mkdir()
+    (env / "a file").write_text("a file, not a folder", encoding="utf-8")
+    (env / "not a database").write_text("hello, I am not a database" * 100, encoding="utf-8")
+    path = env / "a file" / "conversations.sqlite" if store == "under a file" else env / store
+    monkeypatch.setenv("WEBQA_CONVERSATIONS_PATH", str(path))
+    code, out, err = chat(monkeypatch, capsys, "Who was Lothair II?\n")
+    assert code == 1 and out == "" and opened == []  # nothing answered, so no turn lost
+    assert err.startswith("error: Cannot ") and "WEBQA_CONVERSATIONS_PATH" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_input_that_is_not_utf8_is_saved_with_replacement_characters(env, monkeypatch, capsys):
+    # Like stdin in the C locale: an undecodable byte would be read as a lone surrogate, which SQLite
+    # cannot store, and saving the turn would fail.
+    stdin = io.TextIOWrapper(io.BytesIO(b"Who was Lothair II?\xff\n"), encoding="utf-8", errors="surrogateescape")
+    code, out, err = chat(monkeypatch, capsys, stdin)
+    assert code == 0 and "References:" in out and "Saved. Resume with" in err
+    [summary] = ConversationStore(env / "conversations.sqlite").list_conversations()
+    assert summary.title == "Who was Lothair II?\ufffd"
+
+
+class _CtrlC(io.StringIO):
+    """The given lines, then Ctrl-C at the next prompt."""
+
+    def readline(self, size: int | None = -1) -> str:
+        line = super().readline(size)
+        if not line:
+            raise KeyboardInterrupt
+        return line
+
+
+def test_ctrl_c_still_says_how_to_resume(env, monkeypatch, capsys):
+    code, out, err = chat(monkeypatch, capsys, _CtrlC("Who was Lothair II?\n"))
+    assert code == 130 and "References:" in out
+    conversation_id = _conversation_id(err)  # the "Saved. Resume with: ..." hint
+    assert ConversationStore(env / "conversations.sqlite").summary(conversation_id).turns == 1
 
 
 def test_a_missing_index_is_a_one_line_error(env, monkeypatch, capsys):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import HOTPOT_STYLE, SAMPLE_DOCUMENTS, write_corpus
+from tests.conftest import HOTPOT_STYLE, MERCURY, SAMPLE_DOCUMENTS, write_corpus
 from webqa.assistant import Assistant, answer_function
 from webqa.batch import run_batch
 from webqa.conversation import (
@@ -19,26 +19,12 @@ from webqa.conversation import (
 )
 from webqa.conversation.clarify import Reading, choose_reading
 from webqa.conversation.rewrite import check_llm_rewrite
+from webqa.errors import WebqaError
 from webqa.index import build_index, open_index
 from webqa.llm import ScriptedLLM
 from webqa.questions import QuestionItem
 from webqa.search.base import SearchResult
-from webqa.types import Document
 
-MERCURY = [
-    Document(
-        "mercury-planet",
-        "Mercury (planet)",
-        "Mercury is the smallest planet in the Solar System and the closest to the Sun. "
-        "A year on Mercury lasts 88 days.",
-    ),
-    Document(
-        "mercury-element",
-        "Mercury (element)",
-        "Mercury is a chemical element with the symbol Hg. It is a heavy, silvery metal that is liquid at room "
-        "temperature.",
-    ),
-]
 HOTPOT_QUESTION = "Which position in the United States government was held by the actress who starred in Kiss and Tell?"
 LOTHAIR = PreviousTurn("Who was Lothair II?", "Lotharingia", False, ("Lothair II",))
 
@@ -88,8 +74,8 @@ def test_a_follow_up_searches_for_the_entity_of_the_previous_turn(make_conversat
         ("When did he die?", "When did Lothair II die?"),
         ("Who was his father?", "Who was Lothair II's father?"),
         ("Who married her?", "Who married Lothair II?"),
-        ("What happened there?", "What happened in Lothair II?"),
-        ("When did that happen?", "When did Lothair II happen?"),
+        # Known limitation, so not pinned here: "there" and "that" become the previous turn's entity even
+        # when it is no place or event ("What happened there?" -> "What happened in Lothair II?").
         ("What about Albert Einstein?", "Who was Albert Einstein?"),
         ("When did Lothair II die?", "When did Lothair II die?"),
         ("Is there a river in Africa?", "Is there a river in Africa?"),
@@ -160,6 +146,18 @@ def test_check_llm_rewrite_accepts_a_faithful_rewrite():
 
 
 # --- reusing earlier quotes ----------------------------------------------------------------------
+
+
+def test_a_browsing_turn_searches_the_rewritten_question_once(make_conversation, monkeypatch):
+    conversation = make_conversation(reuse_quotes_above=1.0)  # always browse
+    conversation.ask("Who was Lothair II?")
+    backend = conversation.assistant.search_backend.backend  # under the cache the ambiguity check fills
+    queries = []
+    real_search = backend.search
+    monkeypatch.setattr(backend, "search", lambda query, k: queries.append(query) or real_search(query, k))
+    turn = conversation.ask("When did he die?")
+    assert _searches(turn)[0] == "When did Lothair II die?"  # the agent searched it, the ambiguity check too
+    assert queries.count("When did Lothair II die?") == 1
 
 
 def test_a_follow_up_the_stored_quotes_answer_does_not_browse(make_conversation):
@@ -327,7 +325,7 @@ def test_save_list_resume_delete(make_conversation, tmp_path):
 def test_a_file_that_is_not_a_conversation_store_is_a_clear_error(tmp_path):
     path = tmp_path / "not.sqlite"
     path.write_text("hello, I am not a database" * 100)
-    with pytest.raises(Exception, match="Cannot use the conversation store"):
+    with pytest.raises(WebqaError, match="Cannot use the conversation store"):
         ConversationStore(path).list_conversations()
 
 
@@ -351,6 +349,7 @@ def test_a_multi_turn_line_is_one_conversation(batch_settings):
     assert second["question"] == "When did he die?" and second["rewritten_question"] == "When did Lothair II die?"
     assert second["clarification"] is False and "869" in second["answer"]
     assert record["answer"] == second["answer"] and record["citations"] == second["citations"]
+    assert record["clarification"] is False and record["abstained"] is second["abstained"]
     assert {"answer", "short_answer", "abstained", "citations", "actions", "timings"} <= set(second)
 
 
@@ -358,15 +357,20 @@ def test_batch_writes_clarification_turns(batch_settings, tmp_path):
     questions = tmp_path / "q.jsonl"
     questions.write_text(
         '{"id": "m", "turns": ["How hot is Mercury?", "the planet"]}\n'
-        '{"id": "single", "question": "Who was Janet Waldo?"}\n',
+        '{"id": "single", "question": "Who was Janet Waldo?"}\n'
+        '{"id": "open", "turns": ["Who was Lothair II?", "How hot is Mercury?"]}\n',
         encoding="utf-8",
     )
     out = tmp_path / "answers.jsonl"
     summary = run_batch(questions, out, functools.partial(answer_function, batch_settings), progress=False)
     assert summary.errors == 0
-    multi, single = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    multi, single, open_ = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     asked, answered = multi["turns"]
     assert asked["clarification"] is True and asked["abstained"] is False
     assert asked["answer"].startswith("“Mercury” can mean several things") and asked["actions"] == []
     assert answered["rewritten_question"] == "How hot is Mercury (planet)?" and answered["citations"]
+    assert multi["clarification"] is False and multi["abstained"] is False
     assert single["id"] == "single" and "turns" not in single
+    # A line left waiting for a reply has no answer, whatever its last turn's text.
+    assert open_["clarification"] is True and open_["abstained"] is True and open_["citations"] == []
+    assert open_["answer"] == open_["turns"][-1]["answer"]

@@ -26,6 +26,13 @@ def lexical_overlap(query: str, text: str) -> float:
     return len(wanted & content_words(text)) / len(wanted)
 
 
+def blend(cosines: Sequence[float] | np.ndarray, query: str, texts: Sequence[str], weight: float) -> np.ndarray:
+    """weight * cosine + (1 - weight) * lexical overlap, one score per text. Cosines are clipped to [0, 1]:
+    an opposite meaning is no more relevant than an unrelated one, and rounding can exceed 1."""
+    lexical = np.array([lexical_overlap(query, t) for t in texts], dtype=np.float32)
+    return weight * np.clip(np.asarray(cosines, dtype=np.float32), 0.0, 1.0) + (1.0 - weight) * lexical
+
+
 class Relevance:
     """score = semantic_weight * cosine + (1 - semantic_weight) * lexical overlap, both in [0, 1]."""
 
@@ -37,6 +44,4 @@ class Relevance:
         if not texts:
             return np.zeros(0, dtype=np.float32)
         vectors = self.embedder.embed([query, *texts])
-        cosines = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
-        lexical = np.array([lexical_overlap(query, t) for t in texts], dtype=np.float32)
-        return self.semantic_weight * cosines + (1.0 - self.semantic_weight) * lexical
+        return blend(vectors[1:] @ vectors[0], query, texts, self.semantic_weight)

@@ -3,19 +3,15 @@ so it works interactively and with piped input alike."""
 
 from __future__ import annotations
 
+import io
 import sys
 from typing import TYPE_CHECKING
 
 import typer
 
-from webqa.cli.answer_commands import (
-    MODE_HELP,
-    POLICY_HELP,
-    print_references,
-    print_trace,
-    settings_from_options,
-    write_now,
-)
+from webqa.cli import options
+from webqa.cli.answer_commands import print_references, print_trace, write_now
+from webqa.errors import InputError
 
 if TYPE_CHECKING:
     from webqa.conversation import Conversation, ConversationStore, Turn
@@ -27,19 +23,22 @@ def chat_command(
     resume: str = typer.Option(None, "--resume", "-r", help="Continue the saved conversation with this id."),
     list_conversations: bool = typer.Option(False, "--list", "-l", help="List saved conversations and exit."),
     delete: str = typer.Option(None, "--delete", help="Delete the saved conversation with this id and exit."),
-    index: str = typer.Option(None, "--index", help="Local index to search (default: the default index)."),
-    backend: str = typer.Option(None, "--backend", "-b", help="Search backend (default: local)."),
-    llm: str = typer.Option(None, "--llm", help="Model spec, e.g. llamacpp, llamacpp:PATH.gguf, openai:MODEL."),
-    policy: str = typer.Option(None, "--policy", help=POLICY_HELP),
-    mode: str = typer.Option(None, "--mode", help=MODE_HELP),
-    trace: bool = typer.Option(False, "--trace", help="Show every browser action and what it returned."),
+    index: str = options.INDEX,
+    backend: str = options.BACKEND,
+    llm: str = options.LLM,
+    policy: str = options.POLICY,
+    mode: str = options.MODE,
+    trace: bool = options.TRACE,
 ) -> None:
     """Talk with webqa: ask a question, then follow-ups ("When did he die?") that use the conversation so far.
     Answers cite their quotes. Type /quit or press Ctrl-D to end; the conversation is saved and can be resumed."""
+    if resume and (list_conversations or delete):
+        raise InputError("--resume continues a conversation; it cannot be combined with --list or --delete.")
     from webqa.conversation import Conversation, ConversationStore  # loads the browser stack: only when used
 
-    settings = settings_from_options(index, llm, policy, mode)
+    settings = options.settings_with(index=index, backend=backend, llm=llm, policy=policy, mode=mode)
     store = ConversationStore.from_settings(settings)
+    store.check()  # an unusable store fails now, not after the first answer, whose turn it would lose
     if list_conversations:
         _print_list(store)
         return
@@ -52,19 +51,25 @@ def chat_command(
 
     from webqa.assistant import Assistant
 
-    assistant = Assistant(settings, backend=backend)
+    assistant = Assistant(settings)
     if resume:
         conversation = Conversation.resume(assistant, store, resume)
         _print_resumed(conversation)
     else:
         conversation = Conversation(assistant, store=store)
         typer.echo(f"Conversation {conversation.id}. Ask a question; /quit or Ctrl-D ends it.", err=True)
-    _repl(conversation, trace)
-    if conversation.turns:
-        typer.echo(f"Saved. Resume with: webqa chat --resume {conversation.id}", err=True)
+    try:
+        _repl(conversation, trace)
+    finally:  # Ctrl-C included: every answered turn is already saved
+        if conversation.turns:
+            typer.echo(f"Saved. Resume with: webqa chat --resume {conversation.id}", err=True)
 
 
 def _repl(conversation: Conversation, trace: bool) -> None:
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        # Bytes that are not text in the locale's encoding would otherwise be read as lone surrogates,
+        # which SQLite cannot store as UTF-8: saving the turn would fail. Show them as U+FFFD instead.
+        sys.stdin.reconfigure(errors="replace")
     interactive = sys.stdin.isatty()
     while True:
         if interactive:

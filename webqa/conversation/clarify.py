@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from webqa.index.sparse import tokenize
+from webqa.answer.relevance import content_words
+from webqa.conversation.rewrite import PERSONAL, split_title
 from webqa.search.base import SearchResult
 
 TOP_RESULTS = 5  # readings must be among the results a user would see first
-_QUALIFIED = re.compile(r"^(?P<base>.+?)\s*\((?P<qualifier>[^()]+)\)\s*$")
 _DISAMBIGUATION = re.compile(r"\b(?:may|can|could) refer to\b|\(disambiguation\)", re.IGNORECASE)
 _NUMBER = re.compile(r"^\s*(?:#|no\.?|number|option)?\s*(\d+)\s*[.)]?\s*$", re.IGNORECASE)
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
@@ -51,7 +51,7 @@ class Clarification:
     def text(self) -> str:
         """What the user is asked."""
         if self.kind == "reference":
-            who = "Who" if self.term.lower() in {"he", "she", "him", "her", "his", "hers", "they", "them"} else "What"
+            who = "Who" if self.term.lower() in PERSONAL else "What"
             if self.term.lower() == "there":
                 who = "Which place"
             return f"{who} do you mean by “{self.term}”? Reply with a name and I will answer: {self.question}"
@@ -75,12 +75,6 @@ def _gist(snippet: str, limit: int = 90) -> str:
     flat = " ".join(snippet.split())
     first = re.split(r"(?<=[.!?])\s", flat, maxsplit=1)[0]
     return first if len(first) <= limit else first[: first.rfind(" ", 0, limit)] + " …"
-
-
-def split_title(title: str) -> tuple[str, str]:
-    """'Mercury (planet)' -> ('Mercury', 'planet'); 'Nile' -> ('Nile', '')."""
-    match = _QUALIFIED.match(title.strip())
-    return (match.group("base").strip(), match.group("qualifier").strip()) if match else (title.strip(), "")
 
 
 def find_ambiguity(question: str, results: Sequence[SearchResult]) -> Clarification | None:
@@ -107,19 +101,14 @@ def find_ambiguity(question: str, results: Sequence[SearchResult]) -> Clarificat
 def _not_ruled_out(question: str, results: list[SearchResult]) -> list[SearchResult]:
     """The readings the question's words fit best: its qualifier first ("the planet Mercury"), then the
     words of its snippet ("How far is Mercury from the Sun?" fits the planet's "closest to the Sun")."""
-    base_words = set(tokenize(split_title(results[0].title)[0]))
-    words = set(tokenize(question)) - base_words
-    qualifier = [len(words & set(tokenize(split_title(r.title)[1]))) for r in results]
+    words = content_words(question) - content_words(split_title(results[0].title)[0])
+    qualifier = [len(words & content_words(split_title(r.title)[1])) for r in results]
     kept = [r for r, o in zip(results, qualifier, strict=True) if o == max(qualifier)]
-    context = [len(words & set(tokenize(r.snippet))) for r in kept]
+    context = [len(words & content_words(r.snippet)) for r in kept]
     best = max(context)
     if best > 0 and context.count(best) == 1:
         return [kept[context.index(best)]]
     return kept
-
-
-def missing_reference(question: str, term: str) -> Clarification:
-    return Clarification(question, "reference", term)
 
 
 # --- the user's reply ----------------------------------------------------------------------------
@@ -138,9 +127,9 @@ def choose_reading(readings: Sequence[Reading], reply: str) -> Reading | None:
     for reading in readings:
         if cleaned == reading.title.lower():
             return reading
-    words = set(tokenize(cleaned))
+    words = content_words(cleaned)
     for part in (lambda r: split_title(r.title)[1], lambda r: r.snippet):
-        scores = [len(words & set(tokenize(part(r)))) for r in readings]
+        scores = [len(words & content_words(part(r))) for r in readings]
         best = max(scores)
         if best > 0 and scores.count(best) == 1:
             return readings[scores.index(best)]
@@ -170,4 +159,4 @@ def looks_like_new_question(reply: str) -> bool:
 def with_reading(question: str, term: str, reading: str) -> str:
     """The question with the ambiguous name replaced by the chosen reading."""
     pattern = re.compile(rf"\b{re.escape(term)}\b", re.IGNORECASE)
-    return pattern.sub(lambda _: reading, question, count=1) if pattern.search(question) else question
+    return pattern.sub(lambda _: reading, question, count=1)  # unchanged when the name is not there

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 _WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
 _SUBJECT = {"he", "she", "him", "they", "them", "it"}
 _POSSESSIVE = {"his", "its", "their", "theirs", "hers"}
-_PERSONAL = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs"}
+PERSONAL = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs"}  # words for people
 _DEMONSTRATIVE = {"that", "this"}
 _BE = {"is", "are", "was", "were", "be", "been", "being"}
 _DO = {"do", "does", "did", "will", "would", "can", "could", "should", "might", "may", "shall"}
@@ -45,7 +45,7 @@ _QUESTION_START = re.compile(  # words capitalised only because they start a que
 _ELLIPSIS = re.compile(r"^\s*(?:and|what about|how about)\s+(?P<entity>.+?)\s*\??\s*$", re.IGNORECASE)
 _DEFINITION = re.compile(r"^\s*(?:who|what)\s+(?:is|was|are|were)\s+(?P<entity>[^?]+?)\s*\??\s*$", re.IGNORECASE)
 _WHO = re.compile(r"^\s*(?:who|whom)\b", re.IGNORECASE)
-_QUALIFIER = re.compile(r"\s*\([^)]*\)\s*$")
+_QUALIFIED = re.compile(r"^(?P<base>.+?)\s*\((?P<qualifier>[^()]+)\)\s*$")
 
 REWRITE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -141,6 +141,14 @@ def main_entity(previous: PreviousTurn, personal: bool) -> str | None:
     return question_entity(previous.question)
 
 
+def split_title(title: str) -> tuple[str, str]:
+    """'Mercury (planet)' -> ('Mercury', 'planet'); 'Nile' -> ('Nile', '').
+
+    Defined here, not in clarify.py, which imports this module: one direction, no import cycle."""
+    match = _QUALIFIED.match(title.strip())
+    return (match.group("base").strip(), match.group("qualifier").strip()) if match else (title.strip(), "")
+
+
 def question_entity(question: str) -> str | None:
     """The longest capitalised name in a question, ignoring the capital of its first word."""
     names = question_names(question)
@@ -170,7 +178,7 @@ def rewrite_with_rules(question: str, history: Sequence[PreviousTurn]) -> Rewrit
     references = find_references(question)
     if not references or (not history and len(question.split()) > SHORT_QUESTION_WORDS):
         return Rewrite(question, "unchanged")
-    personal = any(r.word.lower() in _PERSONAL for r in references)
+    personal = any(r.word.lower() in PERSONAL for r in references)
     entity = main_entity(history[-1], personal) if history else None
     if entity is None:
         return Rewrite("", "unresolved", unresolved=references[0].word)
@@ -211,10 +219,10 @@ def history_entities(history: Sequence[PreviousTurn]) -> list[str]:
     names: list[str] = []
     for turn in history:
         for title in turn.cited_titles:
-            names += [title, _QUALIFIER.sub("", title)]
+            names += [title, split_title(title)[0]]
         if turn.short_answer and not turn.abstained:
             names.append(turn.short_answer)
-        names += [m.group().strip(" ,.;:'’?") for m in NAME_PATTERN.finditer(turn.question)]
+        names += question_names(turn.question)
     stop = stopwords()
     return [n for n in dict.fromkeys(names) if n and n.lower() not in stop and not _QUESTION_START.match(n)]
 

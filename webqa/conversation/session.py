@@ -9,11 +9,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import numpy as np
-
 from webqa.answer.candidates import expected_kind, extract_candidates
 from webqa.answer.quote_store import QuoteStore
-from webqa.browser.session import new_browser
 from webqa.conversation.clarify import (
     Clarification,
     choose_reading,
@@ -34,8 +31,7 @@ from webqa.conversation.rewrite import (
 )
 from webqa.conversation.store import ConversationStore, SavedTurn
 from webqa.errors import WebqaError
-from webqa.index.embedders import Embedder
-from webqa.search.base import SearchBackend, SearchError
+from webqa.search.base import SearchError
 from webqa.types import Action, Answer, Citation, Quote
 
 if TYPE_CHECKING:
@@ -87,11 +83,9 @@ class Conversation:
         self.id = conversation_id or uuid.uuid4().hex[:12]
         self.store = store
         self.turns: list[Turn] = []
-        self._embedder = MemoEmbedder(assistant.embedder())
-        self.quotes = QuoteStore(self._embedder)  # every quote of the conversation, in the order found
+        self.quotes = QuoteStore(assistant.embedder())  # every quote of the conversation, in the order found
         self.pending: Clarification | None = None
         self._saved_quotes = 0
-        self._search: SearchBackend | None = None
 
     @classmethod
     def resume(cls, assistant: Assistant, store: ConversationStore, conversation_id: str) -> Conversation:
@@ -147,12 +141,9 @@ class Conversation:
         return replace(rules, notes={"llm_rewrite": candidate, "llm_rejected": problem})
 
     def _ambiguity(self, question: str) -> Clarification | None:
-        if self._search is None:
-            self._search = new_browser(
-                self.settings, index=self.assistant.index, backend=self.assistant.backend
-            ).search_backend
         try:
-            results = self._search.search(question, self.settings.search_k)
+            # The assistant's backend remembers this search, so browsing the same question reuses it.
+            results = self.assistant.search_backend.search(question, self.settings.search_k)
         except SearchError:
             return None  # the agent's own search will meet the same failure and report it in the trace
         return find_ambiguity(question, results)
@@ -172,23 +163,24 @@ class Conversation:
         question = substitute_references(pending.question, find_references(pending.question), entity)
         return question, {"by": "clarification", "entity": entity}
 
-    def _evidence(self, question: str) -> QuoteStore:
-        """The earlier quotes a question may draw on: those about the names it mentions (all of them when
-        it names nothing). Otherwise "He died in 869" from Lothair II's page could answer "When did
-        Albert Einstein die?"."""
+    def _evidence(self, question: str) -> tuple[QuoteStore, int]:
+        """The conversation's quotes narrowed to what a question may draw on, and how many earlier quotes
+        that leaves: those about the names it mentions (all of them when it names nothing), plus whatever
+        browsing finds for it now. Otherwise "He died in 869" from Lothair II's page could answer "When
+        did Albert Einstein die?"."""
         names = [name.lower() for name in question_names(question)]
-        evidence = QuoteStore(self._embedder)
-        evidence.add(
-            [q for q in self.quotes.quotes if not names or any(n in f"{q.title}\n{q.text}".lower() for n in names)]
-        )
-        return evidence
+        off_topic = {
+            q for q in self.quotes.quotes if names and not any(n in f"{q.title}\n{q.text}".lower() for n in names)
+        }
+        # Quotes browsing adds this turn are not in `off_topic`, so the narrowed store keeps them.
+        return self.quotes.where(lambda quote: quote not in off_topic), len(self.quotes) - len(off_topic)
 
-    def _reusable(self, question: str, evidence: QuoteStore) -> tuple[bool, float]:
+    def _reusable(self, question: str, evidence: QuoteStore, earlier: int) -> tuple[bool, float]:
         """Whether earlier quotes answer the question well enough to skip browsing, and their best score.
 
         A question asking when or how many also needs a date or number in those quotes: "king from 855
         until his death" matches "When did Lothair II die?" well but does not answer it."""
-        if not self.history or not len(evidence):
+        if not self.history or not earlier:
             return False, 0.0
         scored = evidence.top(question, self.settings.answer_quotes)
         best = scored[0][1]
@@ -208,12 +200,11 @@ class Conversation:
         started: _Start,
         on_text: Callable[[str], None] | None,
     ) -> Turn:
-        evidence = self._evidence(question)
-        earlier = len(evidence)
-        reuse, best = self._reusable(question, evidence)
-        # The answer draws on the earlier quotes about this question's names plus what browsing finds now.
+        evidence, earlier = self._evidence(question)
+        reuse, best = self._reusable(question, evidence, earlier)
+        # The answer draws on the earlier quotes about this question's names plus what browsing finds now;
+        # what browsing finds joins the conversation's quotes through `evidence`, which shares their store.
         answer = self.assistant.ask(question, quote_store=evidence, skip_browsing=reuse, on_text=on_text)
-        self.quotes.add(evidence.quotes)
         trace = {
             **answer.trace,
             "rewritten_question": question,
@@ -267,7 +258,10 @@ def conversation_record(assistant: Assistant, item_id: str, turns: Sequence[str]
     return {
         "id": item_id,
         "question": turns[0],
-        **{key: last[key] for key in ("answer", "short_answer", "abstained", "citations", "actions")},
+        **{key: last[key] for key in ("answer", "short_answer", "citations", "actions")},
+        # A line that ends on a clarifying question has no answer: its "answer" is the question asked.
+        "abstained": last["abstained"] or last["clarification"],
+        "clarification": last["clarification"],
         "timings": {"total_s": round(sum(r["timings"].get("total_s", 0.0) for r in records), 3)},
         "turns": records,
         "error": None,
@@ -291,25 +285,6 @@ def answer_from_record(record: dict[str, Any]) -> Answer:
         timings=record.get("timings", {}),
         trace=record.get("trace", {}),
     )
-
-
-class MemoEmbedder:
-    """An embedder that remembers its vectors, so that each turn's evidence store re-uses the embeddings
-    of the conversation's earlier quotes instead of running the model on them again."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.dimension = inner.dimension
-        self._vectors: dict[str, np.ndarray] = {}
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        missing = [text for text in dict.fromkeys(texts) if text not in self._vectors]
-        if missing:
-            self._vectors.update(zip(missing, self.inner.embed(missing), strict=True))
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.stack([self._vectors[text] for text in texts])
 
 
 class _Start(NamedTuple):

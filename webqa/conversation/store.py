@@ -45,6 +45,11 @@ CREATE TABLE IF NOT EXISTS quotes (
 """
 
 
+# Conversations with their turn counts; {where} is "" or a fixed condition (values are bound with ?).
+_SUMMARY_SQL = (
+    "SELECT c.id, c.title, c.created_at, c.updated_at, COUNT(t.n) FROM conversations c "
+    "LEFT JOIN turns t ON t.conversation_id = c.id {where} GROUP BY c.id"
+)
 _PATH_HINT = " Set WEBQA_CONVERSATIONS_PATH to a writable SQLite file."
 
 
@@ -97,6 +102,12 @@ class ConversationStore:
     def from_settings(cls, settings: Settings) -> ConversationStore:
         return cls(default_conversations_path(settings))
 
+    def check(self) -> None:
+        """Open the store, creating it when new: a path that cannot hold conversations (a folder, a path
+        under a file, a file that is not one) fails here, before a turn is answered and then lost."""
+        with self._db():
+            pass
+
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
         connection = self._open()
@@ -142,10 +153,7 @@ class ConversationStore:
     def list_conversations(self) -> list[ConversationSummary]:
         """Every saved conversation, most recently updated first."""
         with self._db() as db:
-            rows = db.execute(
-                "SELECT c.id, c.title, c.created_at, c.updated_at, COUNT(t.n) FROM conversations c "
-                "LEFT JOIN turns t ON t.conversation_id = c.id GROUP BY c.id ORDER BY c.updated_at DESC, c.id"
-            ).fetchall()
+            rows = db.execute(_SUMMARY_SQL.format(where="") + " ORDER BY c.updated_at DESC, c.id").fetchall()
         return [ConversationSummary(*row) for row in rows]
 
     def load(self, conversation_id: str) -> SavedConversation:
@@ -178,11 +186,7 @@ class ConversationStore:
             db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
 
     def _summary(self, db: sqlite3.Connection, conversation_id: str) -> ConversationSummary:
-        row = db.execute(
-            "SELECT c.id, c.title, c.created_at, c.updated_at, COUNT(t.n) FROM conversations c "
-            "LEFT JOIN turns t ON t.conversation_id = c.id WHERE c.id = ? GROUP BY c.id",
-            (conversation_id,),
-        ).fetchone()
+        row = db.execute(_SUMMARY_SQL.format(where="WHERE c.id = ?"), (conversation_id,)).fetchone()
         if row is None:
             raise ConversationNotFoundError(
                 f"No saved conversation with id '{conversation_id}' in {self.path}. List them with: webqa chat --list"
