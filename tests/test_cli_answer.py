@@ -4,20 +4,13 @@ import json
 
 import pytest
 
-from tests.conftest import HOTPOT_STYLE, write_corpus
+from tests.conftest import HOTPOT_STYLE
 from webqa.cli import main
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("WEBQA_INDEX_DIR", str(tmp_path / "indexes"))
-    monkeypatch.setenv("WEBQA_EMBEDDING_MODEL", "hashing:256")
-    monkeypatch.setenv("WEBQA_DEFAULT_INDEX", "kb")
-    monkeypatch.setenv("WEBQA_SHORT_ANSWER_SCORING", "heuristic")  # extractive answers then need no model
-    corpus = write_corpus(tmp_path / "c.jsonl", HOTPOT_STYLE)
-    assert main(["index", "build", str(corpus), "--name", "kb", "-q"]) == 0
-    capsys.readouterr()
-    return tmp_path
+def env(cli_env):
+    return cli_env(HOTPOT_STYLE)
 
 
 def test_ask_prints_the_answer_and_its_references(env, capsys):
@@ -59,10 +52,51 @@ def test_batch_answers_every_line_and_reports_bad_lines(env, capsys):
     [
         (["ask", "x", "--policy", "magic"], "policy: Input should be 'planned' or 'llm'"),
         (["ask", "x", "--index", "missing"], "No index named 'missing'"),
-        (["batch", "nope.jsonl", "--out", "o.jsonl"], "nope.jsonl"),
+        (["batch", "nope.jsonl", "--out", "o.jsonl"], "Question file nope.jsonl does not exist"),
+        (["batch", "nope", "--out", "o.jsonl"], "Question file nope does not exist"),
     ],
 )
 def test_mistakes_are_one_line_errors(env, capsys, args, message):
     code = main(args)
     err = capsys.readouterr().err
     assert code != 0 and err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_in_process_batch_opens_the_index_once(env, capsys, monkeypatch):
+    import webqa.assistant as assistant_module
+
+    opened = []
+    real_open = assistant_module.open_index
+    monkeypatch.setattr(assistant_module, "open_index", lambda *a, **k: opened.append(a) or real_open(*a, **k))
+    monkeypatch.setattr(assistant_module, "_shared", {})
+    questions = env / "q.txt"
+    questions.write_text("Which position did Shirley Temple hold?\nWho was Janet Waldo?\n", encoding="utf-8")
+    assert main(["batch", str(questions), "--out", str(env / "a.jsonl"), "-q"]) == 0
+    assert len(opened) == 1  # the command's check and the answer function share one assistant
+
+
+def test_an_unwritable_out_and_a_bad_backend_fail_once_with_a_message(env, capsys):
+    questions = env / "q.txt"
+    questions.write_text("Who was Janet Waldo?\nWho was Shirley Temple?\n", encoding="utf-8")
+    (env / "taken").write_text("a file, not a folder", encoding="utf-8")
+    code = main(["batch", str(questions), "--out", str(env / "taken" / "a.jsonl"), "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: Cannot write --out") and len(err.strip().splitlines()) == 1
+    code = main(["batch", str(questions), "--out", str(env / "b.jsonl"), "-q", "--backend", "nope"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Unknown search backend 'nope'" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["batch", "q.jsonl"], "Missing option '--out'"),
+        (["batch", "q.jsonl", "--out", "o.jsonl", "-w", "0"], "Invalid value for '--workers'"),
+        (["chat", "--nope"], "No such option: --nope"),
+        (["ask"], "Missing argument"),
+    ],
+)
+def test_usage_mistakes_are_reported_by_the_cli_without_a_traceback(env, capsys, args, message):
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err

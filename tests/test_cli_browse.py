@@ -5,16 +5,13 @@ import json
 import pytest
 
 from tests.browser.website import serve_site
+from tests.conftest import SAMPLE_DOCUMENTS
 from webqa.cli import main
 
 
 @pytest.fixture
-def env(tmp_path, corpus, monkeypatch, capsys):
-    monkeypatch.setenv("WEBQA_INDEX_DIR", str(tmp_path / "indexes"))
-    monkeypatch.setenv("WEBQA_EMBEDDING_MODEL", "hashing:256")
-    monkeypatch.setenv("WEBQA_DEFAULT_INDEX", "kb")
-    assert main(["index", "build", str(corpus), "--name", "kb", "-q"]) == 0
-    capsys.readouterr()
+def env(cli_env):
+    return cli_env(SAMPLE_DOCUMENTS)
 
 
 def run(capsys, *args):

@@ -155,3 +155,13 @@ def test_the_installed_command_prints_no_traceback(env, tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("error: No index named 'nowhere'")
+
+
+def test_list_shows_an_index_built_with_another_model(env, corpus, capsys, monkeypatch):
+    run(capsys, "index", "build", str(corpus), "--name", "kb", "-q")
+    monkeypatch.setenv("WEBQA_EMBEDDING_MODEL", "minilm")  # listing must not need (or load) that model
+    code, out, _ = run(capsys, "index", "list", "--json")
+    (row,) = json.loads(out)
+    assert code == 0 and row["status"] == "ok" and row["embedding_model"] == "hashing:256"
+    code, _, err = run(capsys, "index", "search", "kb", "x")
+    assert code == 1 and "built with embedding model 'hashing:256'" in err

@@ -20,6 +20,8 @@ from webqa.conversation import conversation_record
 from webqa.index.embedders import Embedder, load_embedder
 from webqa.index.search import Index, open_index
 from webqa.questions import QuestionItem
+from webqa.search.base import RepeatCache, SearchBackend, make_backend
+from webqa.search.local import LocalSearch
 from webqa.types import Action, Answer, Quote
 
 if TYPE_CHECKING:
@@ -33,14 +35,18 @@ class Assistant:
         *,
         index: Index | None = None,
         llm: LLM | None = None,
-        backend: str | None = None,
     ) -> None:
         self.settings = settings
-        self.backend = backend or settings.search_backend
         self._index = index
         self._llm = llm
-        if self._index is None and self.backend == "local":
-            self._index = open_index(settings.default_index, settings)  # fails early and clearly
+        # Resolved once, here: a bad index or backend name fails before the first question, not on each.
+        if settings.search_backend == "local":
+            if self._index is None:
+                self._index = open_index(settings.default_index, settings)
+            backend: SearchBackend = LocalSearch(self._index)
+        else:
+            backend = make_backend(settings.search_backend, settings)
+        self.search_backend = RepeatCache(backend)
 
     @property
     def index(self) -> Index | None:
@@ -82,11 +88,12 @@ class Assistant:
         scored = store.top(question, self.settings.answer_quotes)
         draft = None
         mode = mode or self.settings.answer_mode
+        scorer = self.llm() if self.settings.short_answer_scoring == "llm" else None
         if mode == "abstractive" and scored and scored[0][1] >= self.settings.abstain_below:
-            draft = abstractive_answer(question, scored, self.llm(), OverlapSupport(self.embedder()), on_text)
+            support = OverlapSupport(self.embedder())
+            draft = abstractive_answer(question, scored, self.llm(), support, on_text, short_answer_scorer=scorer)
         fell_back = mode == "abstractive" and draft is None
         if draft is None:
-            scorer = self.llm() if self.settings.short_answer_scoring == "llm" else None
             draft = extractive_answer(question, scored, scorer, self.settings.abstain_below)
             if on_text is not None:
                 on_text(draft.text)
@@ -116,7 +123,7 @@ class Assistant:
         )
 
     def _browse(self, question: str, policy: str | None) -> tuple[AgentRun, list[Quote]]:
-        browser = new_browser(self.settings, index=self._index, backend=self.backend)
+        browser = new_browser(self.settings, index=self._index, backend=self.search_backend)
         run = run_agent(question, self._policy(policy or self.settings.policy), browser, self._budgets())
         return run, browser.quotes
 
@@ -140,11 +147,22 @@ class Assistant:
 _NO_BROWSING: dict[str, Any] = {"steps": [], "quotes": [], "page": None, "observation_chars": []}
 
 
-def answer_function(settings_data: dict, backend: str | None = None) -> Callable[[QuestionItem], dict]:
-    """A batch answer function, built once per process. Module-level and fed plain data so that
-    functools.partial(answer_function, ...) pickles into spawned workers. A multi-turn line is one
-    conversation: each turn is a follow-up of the ones before it."""
-    assistant = Assistant(Settings(**settings_data), backend=backend)
+_shared: dict[str, Assistant] = {}
+
+
+def shared_assistant(settings: Settings) -> Assistant:
+    """One assistant (index, embedder, model) per process and settings, whoever asks for it first."""
+    key = settings.model_dump_json()
+    if key not in _shared:
+        _shared[key] = Assistant(settings)
+    return _shared[key]
+
+
+def answer_function(settings_data: dict) -> Callable[[QuestionItem], dict]:
+    """A batch answer function. Module-level and fed plain data so that functools.partial(answer_function,
+    ...) pickles into spawned workers; in-process it reuses the assistant the command already opened.
+    A multi-turn line is one conversation: each turn is a follow-up of the ones before it."""
+    assistant = shared_assistant(Settings(**settings_data))
 
     def answer(item: QuestionItem) -> dict:
         if item.turns:

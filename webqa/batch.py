@@ -50,6 +50,7 @@ class BatchSummary:
     answered: int
     errors: int
     skipped_resumed: int
+    resumed_errors: int  # error lines among the skipped ones: the answers file's state, not just this run's
     abstained: int
     seconds: float
     out: str
@@ -82,11 +83,14 @@ def run_batch(
     if out.exists() and questions.exists() and os.path.samefile(out, questions):
         raise InputError(f"--out {out} is the question file itself. Give another path for the answers.")
     items = read_questions(questions)
-    done = _resume_point(out, questions, items)
+    try:
+        done, resumed_errors = _resume_point(out, questions, items)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        writer = _LineWriter(out)
+    except OSError as exc:
+        raise InputError(f"Cannot write --out {out} ({exc.strerror or exc}). Give a writable file path.") from None
     remaining = items[done:]
     answered = errors = abstained = 0
-    out.parent.mkdir(parents=True, exist_ok=True)
-    writer = _LineWriter(out)
     bar = tqdm(total=len(items), initial=done, unit="q", file=sys.stderr, disable=not progress, desc="batch")
     pooled = workers > 1
     lines = (
@@ -105,7 +109,7 @@ def run_batch(
         writer.close()
         bar.close()
     seconds = time.perf_counter() - started
-    return BatchSummary(len(items), answered, errors, done, abstained, seconds, str(out))
+    return BatchSummary(len(items), answered, errors, done, resumed_errors, abstained, seconds, str(out))
 
 
 def _answer_in_process(items: list[QuestionItem], make_answer_fn: Callable[[], AnswerFn]) -> _Lines:
@@ -269,11 +273,12 @@ class _LineWriter:
             os.close(self._fd)
 
 
-def _resume_point(out: Path, questions: Path, items: list[QuestionItem]) -> int:
-    """How many items `out` already answers. Truncates a crash's partial last line; refuses foreign files."""
+def _resume_point(out: Path, questions: Path, items: list[QuestionItem]) -> tuple[int, int]:
+    """How many items `out` already answers, and how many of those lines are errors. Truncates a crash's
+    partial last line; refuses foreign files."""
     if not out.exists():
-        return 0
-    kept = offset = 0
+        return 0, 0
+    kept = offset = failed = 0
     with out.open("r+b") as file:
         lines = iter(file)  # binary iteration splits on b"\n" only, as the lines were written
         following = next(lines, None)
@@ -305,7 +310,8 @@ def _resume_point(out: Path, questions: Path, items: list[QuestionItem]) -> int:
                 )
             kept += 1
             offset += len(raw)
-    return kept
+            failed += bool(record.get("error"))
+    return kept, failed
 
 
 def _parse_record(raw: bytes) -> dict[str, Any] | None:

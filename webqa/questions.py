@@ -31,6 +31,7 @@ class QuestionItem:
 def read_questions(path: Path) -> list[QuestionItem]:
     """Every item of a question file, in file order. The format is chosen by the file's extension."""
     path = Path(path)
+    text = _read_text(path)  # first: a missing file is that, whatever its extension
     parser = _PARSERS.get(path.suffix.lower())
     if parser is None:
         known = ", ".join(sorted(_PARSERS))
@@ -38,7 +39,7 @@ def read_questions(path: Path) -> list[QuestionItem]:
             f"Cannot tell the format of question file {path}: use one of {known} "
             "(JSON Lines, CSV with a 'question' column, or one question per line)."
         )
-    return parser(_read_text(path), path)
+    return parser(text, path)
 
 
 def _read_text(path: Path) -> str:

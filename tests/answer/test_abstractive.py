@@ -12,7 +12,6 @@ def test_supported_sentences_stream_out_and_unsupported_ones_are_dropped(scored)
         "She also served as Chief of Protocol of the United States [1]. "
         "She was later elected President of France [1]."
     )
-    llm.enqueue_scores([0.0] * 8)
     shown: list[str] = []
     draft = abstractive_answer(QUESTION, scored, llm, OverlapSupport(CountingEmbedder(), threshold=0.5), shown.append)
     assert draft is not None and not draft.abstained

@@ -29,3 +29,13 @@ def test_numbers_the_evidence_never_states_sink_the_score():
 def test_the_default_checker_with_the_real_embedding_model(claim, supported):
     checker = OverlapSupport(load_embedder("minilm"))
     assert checker.supported(claim, EVIDENCE) is supported
+
+
+def test_each_text_is_embedded_once_per_checker():
+    embedder = CountingEmbedder()
+    checker = OverlapSupport(embedder)
+    claim = "Shirley Temple served as Chief of Protocol."
+    first = checker.support(claim, EVIDENCE)
+    assert checker.support(claim, EVIDENCE) == first
+    assert checker.support(claim, [*EVIDENCE, "Another quote about Ghana."]) >= first
+    assert sorted(embedder.texts) == sorted([claim, EVIDENCE[0], "Another quote about Ghana."])

@@ -126,12 +126,8 @@ def test_a_rebuild_without_sources_reuses_the_last_sources(corpus, settings, emb
 
 def test_a_definition_file_supplies_sources(tmp_path, corpus, settings, embedder):
     settings.index_dir.mkdir(parents=True)
-    (settings.index_dir / "defined.toml").write_text(
-        f'description = "test"\nsources = ["{corpus.relative_to(settings.index_dir.parent).as_posix()}"]\n'.replace(
-            '["', '["../'
-        ),
-        encoding="utf-8",
-    )
+    # Sources in a definition are relative to the definition file, not to the current folder.
+    (settings.index_dir / "defined.toml").write_text(f'sources = ["../{corpus.name}"]\n', encoding="utf-8")
     report = build_index("defined", [], settings, embedder=embedder, progress=False)
     assert report.documents == 5
 

@@ -16,9 +16,7 @@ def minilm():
 
 
 def test_the_packaged_model_loads_offline_and_embeds(minilm):
-    import os
-
-    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    # Offline: the autouse no_network fixture fails any connection or name lookup beyond 127.0.0.1.
     vectors = minilm.embed(["The cat sat on the mat.", "A feline rested on a rug.", "Stock markets fell."])
     assert vectors.shape == (3, 384) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)

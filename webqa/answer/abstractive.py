@@ -27,6 +27,7 @@ def abstractive_answer(
     llm: LLM,
     support: SupportChecker,
     on_text: Callable[[str], None] | None = None,
+    short_answer_scorer: LLM | None = None,
 ) -> Draft | None:
     """The checked answer, or None when no sentence the model wrote is supported (the caller falls back)."""
     messages = [
@@ -47,7 +48,7 @@ def abstractive_answer(
         checker.add(buffer.strip(), on_text)
     if not checker.kept:
         return None
-    short, _, how = choose_short_answer(question, scored, llm)
+    short, _, how = choose_short_answer(question, scored, short_answer_scorer)
     citations = tuple(Citation(new, scored[old - 1][0]) for old, new in checker.renumber.items())
     notes = {
         "dropped_sentences": checker.dropped,

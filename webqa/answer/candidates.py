@@ -82,7 +82,7 @@ def extract_candidates(question: str, quotes: list[str], limit: int = 12) -> lis
                     continue  # the question's own entities are rarely its answer (options are handled above)
                 span_kind = "date" if kind == "number" and _YEAR.fullmatch(span) else kind
                 found.setdefault(lowered, Candidate(span, span_kind, index))
-    return list(found.values())[:limit] if len(found) > limit else list(found.values())
+    return list(found.values())[:limit]
 
 
 def expected_kind(question: str) -> str | None:

@@ -10,6 +10,8 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
+import numpy as np
+
 from webqa.answer.relevance import content_words
 from webqa.index.embedders import Embedder
 
@@ -29,6 +31,9 @@ class OverlapSupport:
     def __init__(self, embedder: Embedder, threshold: float = 0.7) -> None:
         self.embedder = embedder
         self.threshold = threshold
+        # One checker serves one answer, which asks about the same claim and quotes many times over
+        # (each citation, then each quote when re-citing): embed each text once.
+        self._vectors: dict[str, np.ndarray] = {}
 
     def support(self, claim: str, evidence: Sequence[str]) -> float:
         claim = _MARKER.sub("", claim).strip()
@@ -41,10 +46,16 @@ class OverlapSupport:
         coverage = len(words & content_words(joined)) / len(words)
         if any(number.rstrip(".,") not in joined for number in _NUMBER.findall(claim)):
             coverage = min(coverage, 0.3)  # a number the evidence never states is the commonest invention
-        vectors = self.embedder.embed([claim, *evidence])
+        vectors = self._embed([claim, *evidence])
         cosine = float(max(0.0, (vectors[1:] @ vectors[0]).max()))
         # Squared: one unbacked word in five ("was the President") must cost more than a paraphrase does.
         return coverage**2 * (0.5 + 0.5 * cosine)
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        missing = [text for text in dict.fromkeys(texts) if text not in self._vectors]
+        if missing:
+            self._vectors.update(zip(missing, self.embedder.embed(missing), strict=True))
+        return np.stack([self._vectors[text] for text in texts])
 
     def supported(self, claim: str, evidence: Sequence[str]) -> bool:
         return self.support(claim, evidence) >= self.threshold

@@ -27,6 +27,7 @@ class Observation:
     ok: bool
     text: str
     done: bool = False
+    error: str = ""  # why a refused or failed command did nothing, for callers that are not a model
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,10 @@ class Browser:
         if self.done:
             text = f"The session has ended ({self.ended_by}); no more commands are accepted."
             self.steps.append(Step("(ended)", f"{command} {argument}".strip(), False, text))
-            return Observation(False, text, True)
+            return Observation(False, text, True, text)
         handler = self._handlers().get(command.strip().lower())
         started = time.perf_counter()
+        error = ""
         try:
             if command == "(invalid)":
                 raise Refused(f"{argument}. Reply with exactly one action as JSON: {_ACTION_SHAPE}.")
@@ -90,16 +92,18 @@ class Browser:
                 raise Refused(f"Unknown command '{command}'. Commands: {', '.join(COMMANDS)}.")
             ok, text = True, handler(argument.strip())
         except Refused as refusal:
-            ok, text = False, f"Refused {command}: {refusal}"
+            error = str(refusal)
+            ok, text = False, f"Refused {command}: {error}"
         except (FetchError, SearchError) as failure:
-            ok, text = False, f"{command} failed: {failure}"
+            error = str(failure)
+            ok, text = False, f"{command} failed: {error}"
         left = self.actions_left - 1  # this command's cost
         if left <= 0 and not self.done:
             self.ended_by = "budget"
             text += "\nNo actions left: the session ends here."
         text = f"{text}\n{status(len(self.quotes), left)}"
         self.steps.append(Step(command, argument, ok, text, round(time.perf_counter() - started, 4)))
-        return Observation(ok, text, self.done)
+        return Observation(ok, text, self.done, error)
 
     def reject(self, reason: str) -> Observation:
         """Record a model reply that was not a valid command at all; it costs an action like any other."""

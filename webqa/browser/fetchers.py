@@ -52,8 +52,13 @@ class WebPages:
     """http(s) pages via webqa.web.fetch (SSRF guard, size cap, redirects), cached by URL and content."""
 
     def __init__(self, settings: Settings, client: httpx.Client | None = None) -> None:
+        import httpx
+
         self.settings = settings
-        self.client = client
+        # One client for every page: connections and TLS sessions are reused across fetches.
+        self.client = client or httpx.Client(
+            timeout=httpx.Timeout(settings.fetch_timeout_s), headers={"User-Agent": settings.user_agent}
+        )
         self._by_url: OrderedDict[str, Page] = OrderedDict()
         self._by_content: dict[str, Page] = {}
         self.fetches = 0  # network fetches made; the cache exists to keep this low

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from webqa.cli.answer_commands import ask_command, batch_command
@@ -33,20 +32,18 @@ app.command("open")(open_command)
 def main(argv: list[str] | None = None) -> int:
     """Entry point: user mistakes print one line on stderr and exit non-zero, never a traceback."""
     try:
-        result = app(args=argv, prog_name="webqa", standalone_mode=False)
+        # Standalone mode: typer (with the click it bundles) reports usage mistakes itself, one message and
+        # exit code 2, then exits; webqa's own errors pass through to be reported here.
+        app(args=argv, prog_name="webqa")
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
     except WebqaError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except click.exceptions.Abort:
-        print("interrupted", file=sys.stderr)
-        return 130
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    return result if isinstance(result, int) else 0
+    return 0
 
 
 def run() -> None:

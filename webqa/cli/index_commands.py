@@ -8,11 +8,10 @@ from dataclasses import asdict
 import typer
 
 from webqa.config import Settings, load_settings
-from webqa.errors import IndexIncompatibleError, InputError, WebqaError
+from webqa.errors import InputError, WebqaError
 from webqa.index import build_index, open_index
 from webqa.index.builder import remove_index
-from webqa.index.layout import current_build, index_root, list_index_names
-from webqa.index.manifest import read_manifest
+from webqa.index.layout import list_index_names
 from webqa.index.search import MODES
 
 index_app = typer.Typer(help="Build, inspect and search local document indexes.", no_args_is_help=True)
@@ -122,15 +121,7 @@ def list_command(as_json: bool = typer.Option(False, "--json", help="Print as JS
 def _list_row(name: str, settings: Settings) -> dict[str, object]:
     """Any index can be listed whatever model built it; damage shows as its status, not a failure."""
     try:
-        index = open_index(name, settings)
-    except IndexIncompatibleError as exc:
-        if "embedding model" not in str(exc):
-            return {"name": name, "status": str(exc)}
-        model = read_manifest(current_build(index_root(settings.index_dir, name))).embedding_model  # type: ignore[arg-type]
-        try:
-            index = open_index(name, settings.model_copy(update={"embedding_model": model}))
-        except WebqaError as inner:
-            return {"name": name, "status": str(inner)}
+        index = open_index(name, settings, any_model=True)
     except WebqaError as exc:
         return {"name": name, "status": str(exc)}
     info = {"status": "ok", **index.info()}

@@ -67,7 +67,7 @@ class _Previous:
 
 
 def _up_to_date(
-    previous: _Previous, documents: list[Document], settings: Settings, sources: list[str], embedder: Embedder
+    previous: _Previous, hashes: dict[str, str], settings: Settings, sources: list[str], embedder: Embedder
 ) -> bool:
     """Same documents, index kind and sources, and the build opens cleanly: a new build would be
     identical, so keep the current one."""
@@ -75,8 +75,7 @@ def _up_to_date(
         previous.manifest.dense_index == settings.dense_index
         and previous.manifest.sparse_tokenizer == TOKENIZER
         and previous.manifest.sources == [str(Path(s).resolve()) for s in sources]
-        and list(previous.hashes) == [d.id for d in documents]
-        and all(previous.hashes[d.id] == d.content_hash() for d in documents)
+        and previous.hashes == hashes
     )
     if not same:
         return False
@@ -123,14 +122,15 @@ def build_index(
     report = read_sources(sources, settings, skip_bad)
     active: Embedder = embedder or LazyEmbedder(settings.embedding_model, settings.embedding_batch_size)
     chunking = Chunking(max_chars=settings.chunk_chars, overlap_chars=settings.chunk_overlap_chars)
+    hashes = {document.id: document.content_hash() for document in report.documents}
     with build_lock(root):
         remove_stale(root, keep=current_build(root))  # what an earlier killed build left behind
         previous, reason = _load_previous(root, active, chunking)
-        if previous is not None and _up_to_date(previous, report.documents, settings, sources, active):
+        if previous is not None and _up_to_date(previous, hashes, settings, sources, active):
             return _up_to_date_report(name, previous, len(report.documents), report.skipped, started)
         tmp = new_build_folder(root)
         try:
-            result = _write_build(tmp, report.documents, previous, active, chunking, settings, progress)
+            result = _write_build(tmp, report.documents, hashes, previous, active, chunking, settings, progress)
             manifest = Manifest(
                 format_version=FORMAT_VERSION,
                 name=name,
@@ -147,7 +147,7 @@ def build_index(
                 embedded_chunks=result.embedded,
                 reused_chunks=result.chunks - result.embedded,
                 webqa_version=__version__,
-                documents=result.hashes,
+                documents=hashes,
             )
             # The manifest is written last: a folder without one is never a finished build.
             write_manifest(tmp, manifest)
@@ -156,8 +156,8 @@ def build_index(
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     old_ids = set(previous.hashes) if previous else set()
-    new_ids = set(result.hashes)
-    changed = sum(1 for d in new_ids & old_ids if previous and previous.hashes[d] != result.hashes[d])
+    new_ids = set(hashes)
+    changed = sum(1 for d in new_ids & old_ids if previous and previous.hashes[d] != hashes[d])
     return BuildReport(
         name=name,
         path=str(final),
@@ -206,13 +206,13 @@ def _load_previous(root: Path, embedder: Embedder, chunking: Chunking) -> tuple[
 class _Written:
     chunks: int
     embedded: int
-    hashes: dict[str, str]
     dimension: int
 
 
 def _write_build(
     folder: Path,
     documents: list[Document],
+    hashes: dict[str, str],
     previous: _Previous | None,
     embedder: Embedder,
     chunking: Chunking,
@@ -222,11 +222,9 @@ def _write_build(
     chunks: list[Chunk] = []
     reused_rows: list[tuple[int, int]] = []  # (new row, old row)
     fresh_rows: list[int] = []
-    hashes: dict[str, str] = {}
     for document in documents:
-        digest = document.content_hash()
-        hashes[document.id] = digest
-        if previous is not None and previous.hashes.get(document.id) == digest and document.id in previous.layout:
+        unchanged = previous is not None and previous.hashes.get(document.id) == hashes[document.id]
+        if previous is not None and unchanged and document.id in previous.layout:
             for old_row, start, end in previous.layout[document.id]:
                 reused_rows.append((len(chunks), old_row))
                 chunks.append(Chunk(document.id, start, end, document.text[start:end], document.title))
@@ -248,7 +246,7 @@ def _write_build(
     write_store(folder / "store.sqlite", ((d, hashes[d.id]) for d in documents), chunks)
     DenseIndex.build(vectors, settings.dense_index).save(folder, vectors)
     SparseIndex.build([embedding_text(c) for c in chunks]).save(folder)
-    return _Written(len(chunks), len(fresh_rows), hashes, dimension)
+    return _Written(len(chunks), len(fresh_rows), dimension)
 
 
 def _embed_into(vectors: np.ndarray, rows: list[int], texts: list[str], embedder: Embedder, progress: bool) -> None:

@@ -67,8 +67,9 @@ class Index:
         self.store.close()
 
 
-def open_index(name: str, settings: Settings, embedder: Embedder | None = None) -> Index:
-    """Open index NAME, or explain exactly why it cannot be used and what to run instead."""
+def open_index(name: str, settings: Settings, embedder: Embedder | None = None, *, any_model: bool = False) -> Index:
+    """Open index NAME, or explain exactly why it cannot be used and what to run instead. With `any_model`
+    an index built with another embedding model opens too (for listing; its own model serves searches)."""
     root = index_root(settings.index_dir, name)
     rebuild = f"Rebuild it with: webqa index build --name {name} SOURCE..."
     folder = current_build(root)
@@ -88,7 +89,7 @@ def open_index(name: str, settings: Settings, embedder: Embedder | None = None) 
     except ManifestError as exc:
         raise IndexDamagedError(f"Index '{name}' is damaged: {exc}. {rebuild}") from None
     wanted = embedder.name if embedder is not None else settings.embedding_model
-    if manifest.embedding_model != wanted:
+    if manifest.embedding_model != wanted and not any_model:
         raise IndexIncompatibleError(
             f"Index '{name}' was built with embedding model '{manifest.embedding_model}', but the current "
             f"setting is '{wanted}'. Set WEBQA_EMBEDDING_MODEL={manifest.embedding_model}, or rebuild it: "

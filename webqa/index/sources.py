@@ -14,8 +14,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from webqa.config import Settings
 from webqa.errors import FetchError, InputError
 from webqa.types import Document
-from webqa.web.fetch import fetch
-from webqa.web.html import extract, html_to_text
+from webqa.web.html import extract
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 SOURCE_HELP = "Give a corpus .jsonl/.jsonl.gz file, a folder of .txt/.md/.html files, or a text file of URLs."
@@ -165,26 +164,15 @@ def _is_url_list(path: Path) -> bool:
 
 
 def _read_url_list(path: Path, settings: Settings, problems: _Problems) -> Iterator[tuple[Document, str]]:
-    import httpx
+    """Each URL fetched and read the way the browser reads it (same guard, limits and extraction)."""
+    from webqa.browser.fetchers import WebPages
 
-    headers = {"User-Agent": settings.user_agent}
-    with httpx.Client(timeout=httpx.Timeout(settings.fetch_timeout_s), headers=headers) as client:
-        for number, url in _url_lines(path):
-            where = f"{path}:{number}"
-            try:
-                page = fetch(
-                    url,
-                    timeout_s=settings.fetch_timeout_s,
-                    max_bytes=settings.fetch_max_bytes,
-                    allow_private=settings.allow_private_urls,
-                    user_agent=settings.user_agent,
-                    client=client,
-                )
-            except FetchError as exc:
-                problems.bad(f"{where}: {exc}")
-                continue
-            if page.content_type == "text/plain":
-                title, text = page.final_url.rsplit("/", 1)[-1] or page.final_url, page.text()
-            else:
-                title, text = html_to_text(page.body if page.charset is None else page.text())
-            yield Document(url, title or url, text, page.final_url), where
+    pages = WebPages(settings)
+    for number, url in _url_lines(path):
+        where = f"{path}:{number}"
+        try:
+            page = pages.get(url)
+        except FetchError as exc:
+            problems.bad(f"{where}: {exc}")
+            continue
+        yield Document(url, page.title or url, page.text, page.url), where

@@ -58,3 +58,18 @@ def make_backend(name: str, settings: Settings) -> SearchBackend:
 def _load_builtin_backends() -> None:
     # Importing a backend module registers it; each imports its own optional dependencies lazily.
     from webqa.search import brave, duckduckgo, local, searxng, tavily, wikipedia  # noqa: F401
+
+
+class RepeatCache:
+    """Remembers the last search: a conversation checks a question for ambiguity and then browses with
+    the same query, and a second identical request (a paid API call on web backends) would change nothing."""
+
+    def __init__(self, backend: SearchBackend) -> None:
+        self.backend = backend
+        self.name = backend.name
+        self._last: tuple[tuple[str, int], list[SearchResult]] | None = None
+
+    def search(self, query: str, k: int) -> list[SearchResult]:
+        if self._last is None or self._last[0] != (query, k):
+            self._last = ((query, k), self.backend.search(query, k))
+        return list(self._last[1])

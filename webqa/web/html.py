@@ -56,8 +56,7 @@ class _TextBuilder:
         words = _SPACES.sub(" ", value).strip()
         if not words:
             return
-        if self.pending_space and self.last not in "\n ":
-            self._emit(" ")
+        self.flush_space()
         self._emit(words)
         self.pending_space = value[-1].isspace()
 
@@ -65,6 +64,12 @@ class _TextBuilder:
         self.pending_space = False
         if self.length and self.last != "\n":
             self._emit("\n")
+
+    def flush_space(self) -> None:
+        """Write a space owed from earlier whitespace, e.g. before a link so its offsets start at its text."""
+        if self.pending_space and self.last not in "\n ":
+            self._emit(" ")
+        self.pending_space = False
 
     def _emit(self, piece: str) -> None:
         self.parts.append(piece)
@@ -109,9 +114,7 @@ def _walk(node: Tag, builder: _TextBuilder, links: list[LinkSpan], base_url: str
             builder.newline()
         href = child.get("href") if child.name == "a" else None
         if isinstance(href, str) and _followable(href):
-            if builder.pending_space and builder.last not in "\n ":
-                builder._emit(" ")
-                builder.pending_space = False
+            builder.flush_space()
             start = builder.length
             _walk(child, builder, links, base_url)
             if builder.length > start:
@@ -132,9 +135,3 @@ def _is_furniture(tag: Tag) -> bool:
 def _followable(href: str) -> bool:
     href = href.strip()
     return bool(href) and not href.startswith("#") and urlsplit(href).scheme in ("", "http", "https", "file")
-
-
-def html_to_text(html: str | bytes) -> tuple[str, str]:
-    """(title, text) of an HTML page."""
-    page = extract(html)
-    return page.title, page.text

@@ -1,0 +1,35 @@
+"""Options several commands share, and the one way commands turn them into settings."""
+
+from __future__ import annotations
+
+import typer
+
+from webqa.config import Settings, load_settings
+
+INDEX = typer.Option(None, "--index", help="Local index to use (default: WEBQA_DEFAULT_INDEX).")
+BACKEND = typer.Option(
+    None, "--backend", "-b", help="Search backend: local, wikipedia, searxng, brave, tavily, duckduckgo."
+)
+LLM = typer.Option(None, "--llm", help="Model spec, e.g. llamacpp, llamacpp:PATH.gguf, openai:MODEL.")
+POLICY = typer.Option(None, "--policy", help="planned (no model judgement) or llm (the model picks each action).")
+MODE = typer.Option(
+    None, "--mode", help="extractive (answers are quoted sentences) or abstractive (the model writes, checked)."
+)
+TRACE = typer.Option(False, "--trace", help="Show every browser action and what it returned.")
+
+# Command option name -> the setting it overrides.
+_SETTING_FOR = {
+    "index": "default_index",
+    "backend": "search_backend",
+    "llm": "llm",
+    "policy": "policy",
+    "mode": "answer_mode",
+    "k": "search_k",
+}
+
+
+def settings_with(**options: object) -> Settings:
+    """Settings from the environment and webqa.toml with the given command options on top, validated like
+    any setting, so a bad --policy gets the same one-line message as a bad WEBQA_POLICY."""
+    overrides = {_SETTING_FOR[name]: value for name, value in options.items() if value is not None}
+    return load_settings(**overrides)
