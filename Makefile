@@ -36,6 +36,7 @@ lint: install
 
 bench: install
 	$(BIN)/python -m evals.bench_index
+	$(BIN)/python -m evals.bench_qa
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -20,8 +20,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 
-from evals import hotpotqa  # noqa: E402
 from webqa.config import Settings  # noqa: E402
+from webqa.evaluation.datasets import find_data_dir, hotpotqa  # noqa: E402
+from webqa.evaluation.datasets.base import corpus_jsonl  # noqa: E402
+from webqa.evaluation.gold import GoldItem  # noqa: E402
 from webqa.index import build_index, open_index  # noqa: E402
 from webqa.index.chunking import embedding_text  # noqa: E402
 from webqa.index.dense import DenseIndex  # noqa: E402
@@ -31,6 +33,11 @@ from webqa.index.search import Index  # noqa: E402
 from webqa.index.sparse import SparseIndex  # noqa: E402
 from webqa.index.store import DocumentStore, write_store  # noqa: E402
 from webqa.types import Chunk, Document  # noqa: E402
+
+
+def write_corpus(documents: list[Document], path: Path) -> Path:
+    path.write_text(corpus_jsonl(documents), encoding="utf-8")
+    return path
 
 
 def timed(fn):  # noqa: ANN001, ANN201
@@ -43,11 +50,12 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
 
-def recall_at_k(index: Index, questions: list[hotpotqa.Question], mode: str, k: int = 10) -> float:
+def recall_at_k(index: Index, questions: list[GoldItem], mode: str, k: int = 10) -> float:
     scores = []
     for q in questions:
-        found = {h.chunk.doc_id for h in index.search(q.question, k, mode)}
-        scores.append(len(found & set(q.supporting_titles)) / len(q.supporting_titles))
+        found = {h.chunk.doc_id for h in index.search(q.questions[0], k, mode)}
+        supporting = set(q.gold[0].supporting)
+        scores.append(len(found & supporting) / len(supporting))
     return statistics.fmean(scores)
 
 
@@ -61,7 +69,7 @@ def latencies_ms(index: Index, queries: list[str], mode: str = "hybrid", k: int 
 
 
 def bench_build(work: Path, documents: list[Document], embedder: SentenceTransformerEmbedder) -> dict:
-    corpus = hotpotqa.write_corpus(documents, work / "hotpotqa.jsonl")
+    corpus = write_corpus(documents, work / "hotpotqa.jsonl")
     settings = Settings(index_dir=work / "indexes", embedding_model="minilm")
 
     report, build_s = timed(lambda: build_index("hotpotqa", [str(corpus)], settings, embedder=embedder, progress=False))
@@ -80,12 +88,12 @@ def bench_build(work: Path, documents: list[Document], embedder: SentenceTransfo
     assert rebuild.embedded_chunks == 0, "an unchanged rebuild must not embed"
     # One edited document: the build cannot be skipped, but only that document is embedded again.
     edited = [*documents[:-1], Document(documents[-1].id, documents[-1].title, documents[-1].text + " Edited.")]
-    hotpotqa.write_corpus(edited, corpus)
+    write_corpus(edited, corpus)
     one, one_changed_s = timed(
         lambda: build_index("hotpotqa", [str(corpus)], settings, embedder=embedder, progress=False)
     )
     assert one.changed == 1 and one.embedded_chunks <= 2
-    hotpotqa.write_corpus(documents, corpus)
+    write_corpus(documents, corpus)
     build_index("hotpotqa", [str(corpus)], settings, embedder=embedder, progress=False)
     index.close()
     index = open_index("hotpotqa", settings, embedder=embedder)  # the rebuilds replaced the build it read
@@ -173,8 +181,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("evals/out/bench_index.json"))
     args = parser.parse_args()
 
-    documents, questions = hotpotqa.load()
-    questions = questions[: args.questions]
+    dataset = hotpotqa.load(find_data_dir())
+    assert dataset.documents is not None
+    documents, questions = dataset.documents, dataset.items[: args.questions]
     embedder = load_embedder("minilm")
     assert isinstance(embedder, SentenceTransformerEmbedder)
     chunking = Chunking(max_chars=Settings().chunk_chars, overlap_chars=Settings().chunk_overlap_chars)
@@ -195,7 +204,7 @@ def main() -> int:
             variant = open_index("hotpotqa", index.settings.model_copy(update=update), embedder=embedder)
             recall[label] = recall_at_k(variant, questions, "hybrid")
 
-        queries = [q.question for q in questions]
+        queries = [q.questions[0] for q in questions]
         small_ms = latencies_ms(index, queries)
         big = big_index(work, index, args.big_chunks, index.settings)
         big_ms = latencies_ms(big, queries)

@@ -9,6 +9,7 @@ import typer
 from webqa.cli.answer_commands import ask_command, batch_command
 from webqa.cli.browse_commands import open_command, search_command
 from webqa.cli.chat_command import chat_command
+from webqa.cli.eval_commands import eval_app
 from webqa.cli.index_commands import index_app
 from webqa.cli.settings_command import settings_command
 from webqa.errors import WebqaError
@@ -21,6 +22,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(index_app, name="index")
+app.add_typer(eval_app, name="eval")
 app.command("ask")(ask_command)
 app.command("batch")(batch_command)
 app.command("chat")(chat_command)

@@ -1,0 +1,133 @@
+"""`webqa eval` and `webqa eval compare` end to end on small indexes, without a model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE_DOCUMENTS
+from webqa.cli import main
+from webqa.evaluation.datasets import find_data_dir
+
+GOLD = [
+    {"id": "rel", "question": "Who developed the theory of relativity?", "answers": ["Albert Einstein"],
+     "supporting": ["einstein"]},
+    {"id": "nile", "question": "Where does the Nile flow into?", "answers": ["the Mediterranean Sea"],
+     "supporting": ["Nile"]},
+    {"id": "ever", "question": "How high is the summit of Mount Everest?", "answers": ["8,849 metres"]},
+    {"id": "none", "question": "What colour is the king's car?", "answers": [], "answerable": False},
+]  # fmt: skip
+
+
+@pytest.fixture
+def env(cli_env) -> Path:  # noqa: ANN001
+    folder = cli_env(SAMPLE_DOCUMENTS)
+    (folder / "gold.jsonl").write_text("".join(json.dumps(line) + "\n" for line in GOLD), encoding="utf-8")
+    return folder
+
+
+def run(*args: str) -> int:
+    return main(["eval", *args, "-q"])
+
+
+def report(folder: Path) -> dict:
+    return json.loads((folder / "report.json").read_text(encoding="utf-8"))
+
+
+def test_eval_answers_scores_and_writes_the_report(env: Path, capsys: pytest.CaptureFixture[str]):
+    assert run(str(env / "gold.jsonl"), "--index", "kb", "--out", str(env / "a")) == 0
+    out, err = capsys.readouterr()
+    assert "| exact match (short answer) |" in out and "report: " in err
+    data = report(env / "a")
+    summary = data["systems"]["webqa"]["summary"]
+    assert (summary["questions"], summary["answerable"], summary["unanswerable"], summary["errors"]) == (4, 3, 1, 0)
+    assert summary["answer_recall"] > 0 and summary["citation_recall"] is not None
+    assert summary["supporting_recall"] is not None  # the two questions that name their passages
+    assert data["info"]["index"] == "kb" and data["info"]["items"] == 4
+    questions = {q["id"]: q for q in data["systems"]["webqa"]["questions"]}
+    assert questions["rel"]["supporting_recall"] == 1.0  # found Einstein's page and cited it
+    assert questions["ever"]["supporting_recall"] is None
+    markdown = (env / "a" / "report.md").read_text(encoding="utf-8")
+    assert "webqa's own support checker" in markdown and "![scores](scores.png)" in markdown
+    for plot in ("scores.png", "latency.png"):
+        assert (env / "a" / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list((env / "a").glob("*.tmp*"))
+
+
+def test_a_rerun_reuses_the_answers_and_other_settings_are_refused(env: Path, capsys: pytest.CaptureFixture[str]):
+    gold, out = str(env / "gold.jsonl"), str(env / "a")
+    assert run(gold, "--index", "kb", "--out", out, "--limit", "2") == 0
+    assert run(gold, "--index", "kb", "--out", out) == 0  # a larger limit: answers the new questions only
+    assert len((env / "a" / "answers.jsonl").read_text().splitlines()) == 4
+    assert run(gold, "--index", "kb", "--out", out, "--limit", "3") == 0  # a smaller one: nothing to answer
+    assert report(env / "a")["systems"]["webqa"]["wall_s"] == 0.0
+    assert report(env / "a")["systems"]["webqa"]["summary"]["questions"] == 3
+    capsys.readouterr()
+    assert run(gold, "--index", "kb", "--out", out, "--policy", "llm") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "policy: 'planned' then, 'llm' now" in err
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"id": "a", "question": "Who?", "answers": ["x"]}\n{"id": "b", "question": \n',
+        '{"id": "a", "question": "Q?"}\n',
+    ],
+)
+def test_a_malformed_dataset_file_is_one_line_of_error_and_no_report(
+    env: Path, capsys: pytest.CaptureFixture[str], content: str
+):
+    bad = env / "bad.jsonl"
+    bad.write_text(content, encoding="utf-8")
+    assert run(str(bad), "--index", "kb", "--out", str(env / "bad-run")) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {bad} line ") and err.count("\n") == 1 and "Traceback" not in err
+    assert not (env / "bad-run").exists()
+
+
+def test_a_named_benchmark_builds_its_own_index(env: Path, capsys: pytest.CaptureFixture[str]):
+    """A slice of the real HotpotQA file: the first three questions and their thirty paragraphs."""
+    data = env / "data" / "hotpotqa"
+    data.mkdir(parents=True)
+    lines = (find_data_dir() / "hotpotqa" / "dev_subsampled.jsonl").read_text(encoding="utf-8").splitlines()
+    (data / "dev_subsampled.jsonl").write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    assert run("hotpotqa", "--data-dir", str(env / "data"), "--limit", "2", "--out", str(env / "h")) == 0
+    info = report(env / "h")["info"]
+    assert (info["index"], info["items"], info["of_items"]) == ("eval-hotpotqa", 2, 3)
+    assert (env / "indexes" / "eval-hotpotqa").is_dir()
+    assert report(env / "h")["systems"]["webqa"]["summary"]["supporting_recall"] is not None
+
+
+def test_compare_sets_two_runs_side_by_side_with_wins_and_losses(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    gold = str(env / "gold.jsonl")
+    assert run(gold, "--index", "kb", "--out", str(env / "a")) == 0
+    monkeypatch.setenv("WEBQA_ABSTAIN_BELOW", "0.99")  # B abstains on everything
+    assert run(gold, "--index", "kb", "--out", str(env / "b")) == 0
+    capsys.readouterr()
+    assert main(["eval", "compare", str(env / "a"), str(env / "b")]) == 0
+    out = capsys.readouterr().out
+    assert "| abstention rate | " in out and "| metric | A | B | B - A |" in out
+    scores = {q["id"]: q["f1"] for q in report(env / "a")["systems"]["webqa"]["questions"]}
+    wins = sum(1 for qid, f1 in scores.items() if qid != "none" and f1 > 0)
+    # B abstained everywhere: A wins wherever it scored; both abstained on the unanswerable question.
+    assert f"A better on {wins}, B better on 0, tied on {4 - wins}" in out
+    assert "| abstained on unanswerable | 1.000 | 1.000 | +0.000 |" in out
+    assert main(["eval", "compare", str(env / "a"), str(env / "b" / "report.json"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["losses"] == [] and len(data["wins"]) == wins and data["ties"] == 4 - wins
+
+
+def test_compare_refuses_what_is_not_a_run(env: Path, capsys: pytest.CaptureFixture[str]):
+    assert run(str(env / "gold.jsonl"), "--index", "kb", "--out", str(env / "a")) == 0
+    capsys.readouterr()
+    assert main(["eval", "compare", str(env / "a"), str(env / "a@baseline")]) == 2
+    assert "has no system 'baseline' (it has: webqa)" in capsys.readouterr().err
+    assert main(["eval", "compare", str(env / "a"), str(env / "nothing")]) == 2
+    assert "No eval report at" in capsys.readouterr().err
+    shutil.rmtree(env / "a")

@@ -1,0 +1,105 @@
+"""`webqa eval DATASET` (the same as `webqa eval run DATASET`) and `webqa eval compare RUN_A RUN_B`."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from webqa.cli import options
+
+
+class _RunByDefault(TyperGroup):
+    """`webqa eval hotpotqa ...` means `webqa eval run hotpotqa ...`: a first word that names no
+    subcommand is a dataset."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+eval_app = typer.Typer(
+    cls=_RunByDefault,
+    help="Measure answers on public benchmarks (hotpotqa, squad, musique, inscit) or your own gold question "
+    "file: `webqa eval DATASET`, `webqa eval compare RUN_A RUN_B`.",
+    no_args_is_help=True,
+)
+
+
+@eval_app.command("run")
+def run_command(
+    dataset: str = typer.Argument(
+        ...,
+        help="hotpotqa, squad, musique, inscit, or a .jsonl question file with gold 'answers' "
+        "(answered from --index, default: the default index).",
+    ),
+    limit: int = typer.Option(None, "--limit", "-n", min=1, help="Only the first N questions (conversations)."),
+    llm: str = options.LLM,
+    policy: str = options.POLICY,
+    mode: str = options.MODE,
+    index: str = typer.Option(
+        None, "--index", help="Answer from this index instead of building the dataset's own (eval-DATASET)."
+    ),
+    out: Path = typer.Option(
+        None, "--out", "-o", help="Run folder (default: evals/runs/DATASET-POLICY-MODE). Rerun to resume."
+    ),
+    baseline: bool = typer.Option(
+        False, "--baseline", help="Also run naive RAG (LangChain, same models) on the same questions."
+    ),
+    baseline_k: int = typer.Option(3, "--baseline-k", min=1, help="Chunks the baseline stuffs into its prompt."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes for the batch answers."),
+    data_dir: Path = typer.Option(
+        None, "--data-dir", help="Folder holding the benchmarks (default: WEBQA_EVAL_DATA_DIR, else ../shared/data)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the summaries as JSON instead of a table."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+) -> None:
+    """Build (or reuse) the dataset's index, answer its questions in a batch, score them, and write
+    report.json, report.md and plots into the run folder."""
+    from webqa.evaluation.report import metrics_table, write_report
+    from webqa.evaluation.runner import EvalRequest, run_eval
+
+    settings = options.settings_with(llm=llm, policy=policy, mode=mode)
+    request = EvalRequest(
+        dataset=dataset,
+        limit=limit,
+        index=index,
+        out=out,
+        baseline=baseline,
+        baseline_k=baseline_k,
+        workers=workers,
+        data_dir=data_dir,
+        progress=not quiet,
+        command=shlex.join(["webqa", *sys.argv[1:]]) if sys.argv and sys.argv[0].endswith("webqa") else "",
+    )
+    run = run_eval(request, settings)
+    written = write_report(run)
+    if as_json:
+        typer.echo(json.dumps({s.name: s.summary for s in run.systems}, indent=2))
+    else:
+        typer.echo(metrics_table(run.systems))
+    typer.echo(f"report: {written['report.md']}", err=True)
+
+
+@eval_app.command("compare")
+def compare_command(
+    run_a: str = typer.Argument(..., help="A run folder (or its report.json); FOLDER@baseline for its baseline."),
+    run_b: str = typer.Argument(..., help="The run to set beside it."),
+    by: str = typer.Option("f1", "--by", help="Per-question score for wins and losses: f1, em, answer_recall."),
+    examples: int = typer.Option(5, "--examples", min=0, help="Questions to show for each side's wins."),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+) -> None:
+    """Two runs side by side: every figure, and the questions each one answered better."""
+    from webqa.evaluation.compare import compare_runs, render_comparison
+
+    comparison = compare_runs(run_a, run_b, by)
+    if as_json:
+        typer.echo(json.dumps(comparison.to_json(), indent=2))
+    else:
+        typer.echo(render_comparison(comparison, examples), nl=False)
