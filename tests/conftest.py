@@ -203,4 +203,17 @@ def cli_env(
     return make
 
 
+@pytest.fixture
+def chat_env(cli_env: Callable[[list[Document]], Path], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """What `webqa chat` and the browser chat run on in process: cli_env over SAMPLE_DOCUMENTS + MERCURY,
+    with the conversation and feedback stores in the test's folder."""
+    # The hashing embedder scores paraphrases low: lower bars than the real model needs.
+    monkeypatch.setenv("WEBQA_ABSTAIN_BELOW", "0.1")
+    monkeypatch.setenv("WEBQA_REUSE_QUOTES_ABOVE", "0.45")
+    folder = cli_env(SAMPLE_DOCUMENTS + MERCURY)
+    monkeypatch.setenv("WEBQA_CONVERSATIONS_PATH", str(folder / "conversations.sqlite"))
+    monkeypatch.setenv("WEBQA_FEEDBACK_PATH", str(folder / "feedback.jsonl"))
+    return folder
+
+
 from tests.http_server import web  # noqa: E402,F401 - a fixture shared by every test module

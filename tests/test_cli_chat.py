@@ -5,19 +5,13 @@ import re
 
 import pytest
 
-from tests.conftest import MERCURY, SAMPLE_DOCUMENTS
 from webqa.cli import main
 from webqa.conversation import ConversationStore
 
 
 @pytest.fixture
-def env(cli_env, monkeypatch):
-    # The hashing embedder scores paraphrases low: lower bars than the real model needs.
-    monkeypatch.setenv("WEBQA_ABSTAIN_BELOW", "0.1")
-    monkeypatch.setenv("WEBQA_REUSE_QUOTES_ABOVE", "0.45")
-    folder = cli_env(SAMPLE_DOCUMENTS + MERCURY)
-    monkeypatch.setenv("WEBQA_CONVERSATIONS_PATH", str(folder / "conversations.sqlite"))
-    return folder
+def env(chat_env):
+    return chat_env
 
 
 @pytest.fixture

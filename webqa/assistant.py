@@ -25,7 +25,10 @@ from webqa.search.local import LocalSearch
 from webqa.types import Action, Answer, Quote
 
 if TYPE_CHECKING:
+    from webqa.browser.env import Observation
     from webqa.llm import LLM
+
+    StepListener = Callable[[str, str, Observation], None]  # (command, argument, what it returned)
 
 
 class Assistant:
@@ -73,6 +76,7 @@ class Assistant:
         on_text: Callable[[str], None] | None = None,
         quote_store: QuoteStore | None = None,
         skip_browsing: bool = False,
+        on_step: StepListener | None = None,
     ) -> Answer:
         """Browse, then answer from the quotes. A conversation passes its `quote_store`: this question's
         quotes join it and the answer draws on all of them; with `skip_browsing` the answer comes from the
@@ -80,7 +84,7 @@ class Assistant:
         if skip_browsing and quote_store is None:
             raise ValueError("skip_browsing needs a quote_store to answer from")
         started = time.perf_counter()
-        run, quotes = (None, []) if skip_browsing else self._browse(question, policy)
+        run, quotes = (None, []) if skip_browsing else self._browse(question, policy, on_step)
         browsed = time.perf_counter()
 
         store = quote_store if quote_store is not None else QuoteStore(self.embedder())
@@ -122,9 +126,10 @@ class Assistant:
             trace=trace,
         )
 
-    def _browse(self, question: str, policy: str | None) -> tuple[AgentRun, list[Quote]]:
+    def _browse(self, question: str, policy: str | None, on_step: StepListener | None) -> tuple[AgentRun, list[Quote]]:
         browser = new_browser(self.settings, index=self._index, backend=self.search_backend)
-        run = run_agent(question, self._policy(policy or self.settings.policy), browser, self._budgets())
+        policy_ = self._policy(policy or self.settings.policy)
+        run = run_agent(question, policy_, browser, self._budgets(), on_step=on_step)
         return run, browser.quotes
 
     def _policy(self, name: str) -> Policy:

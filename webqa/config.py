@@ -160,6 +160,17 @@ class Settings(BaseSettings):
         "$XDG_DATA_HOME/webqa/conversations.sqlite, i.e. ~/.local/share/webqa/conversations.sqlite (user data, "
         "kept apart from the index folder so a rebuild or a fresh checkout never loses a conversation).",
     )
+    feedback_path: Path | None = Field(
+        None,
+        description="JSONL file where the browser chat saves ratings, edited answers and comparisons. Default: "
+        "$XDG_DATA_HOME/webqa/feedback.jsonl, i.e. ~/.local/share/webqa/feedback.jsonl.",
+    )
+    compare_temperature: float = Field(
+        0.8,
+        gt=0.0,
+        le=2.0,
+        description="Sampling temperature of the two answers the browser chat's 'compare' shows side by side.",
+    )
 
     # --- text browser ----------------------------------------------------------------------------
     browser_window_lines: int = Field(40, ge=5, description="Lines of a page shown in one observation.")
@@ -179,6 +190,16 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_path = Path(os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE))
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+
+
+def user_data_file(configured: Path | None, filename: str) -> Path:
+    """A setting's file if given, else `filename` under $XDG_DATA_HOME/webqa (~/.local/share/webqa): user
+    data (conversations, feedback) lives apart from the index folder, so a rebuild or a fresh checkout
+    never loses it."""
+    if configured is not None:
+        return Path(configured).expanduser()
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data_home / "webqa" / filename
 
 
 def load_settings(**overrides: object) -> Settings:

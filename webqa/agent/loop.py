@@ -47,7 +47,10 @@ def run_agent(
     browser: Browser,
     budgets: Budgets,
     clock: Callable[[], float] = time.monotonic,
+    on_step: Callable[[str, str, Observation], None] | None = None,
 ) -> AgentRun:
+    """Run the policy's commands in the browser until it answers or a budget runs out. `on_step` hears of
+    each command and its observation as it happens (a UI shows progress with it)."""
     state = AgentState(question, browser)
     started = clock()
     stopped_by = ""
@@ -66,6 +69,8 @@ def run_agent(
         else:
             observation = browser.run(command, argument)
         state.observation = observation.text
+        if on_step is not None:
+            on_step(command, argument, observation)
     trace = browser.to_dict()
     trace["observation_chars"] = [len(step["observation"]) for step in trace["steps"]]
     return AgentRun(question, stopped_by or browser.ended_by or "", clock() - started, state.invalid_outputs, trace)

@@ -4,21 +4,24 @@ recorded, never presented as sourced."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from webqa.answer.draft import Draft, ScoredQuotes, numbered_context, with_citation
+from webqa.answer.draft import (
+    CITATION_MARKER,
+    Draft,
+    ScoredQuotes,
+    answer_messages,
+    evidence_text,
+    with_citation,
+)
 from webqa.answer.extractive import choose_short_answer
 from webqa.answer.support import SupportChecker
 from webqa.index.chunking import sentence_spans
-from webqa.prompts import load_prompt
 from webqa.types import Citation
 
 if TYPE_CHECKING:
     from webqa.llm import LLM
-
-_MARKER = re.compile(r"\[(\d+)\]")
 
 
 def abstractive_answer(
@@ -30,10 +33,7 @@ def abstractive_answer(
     short_answer_scorer: LLM | None = None,
 ) -> Draft | None:
     """The checked answer, or None when no sentence the model wrote is supported (the caller falls back)."""
-    messages = [
-        ("system", load_prompt("answer_system")),
-        ("user", load_prompt("answer_user").format(context=numbered_context(scored), question=question)),
-    ]
+    messages = answer_messages(question, [quote for quote, _ in scored])
     checker = _SentenceChecker(scored, support)
     buffer = ""
     for piece in llm.stream(messages):
@@ -54,6 +54,7 @@ def abstractive_answer(
         "dropped_sentences": checker.dropped,
         "support_scores": checker.scores,
         "recited_sentences": checker.recited,
+        "sentences": checker.sentences,
         "short_answer_by": how,
     }
     return Draft(" ".join(checker.kept), short, False, citations, notes)
@@ -65,14 +66,15 @@ class _SentenceChecker:
         self.kept: list[str] = []
         self.dropped: list[str] = []
         self.scores: list[float] = []
+        self.sentences: list[dict[str, Any]] = []  # every sentence written, in order: text, score, kept
         self.recited = 0  # sentences whose citation pointed at the wrong quote and was corrected
         self.renumber: dict[int, int] = {}  # the model's [n] -> the answer's [n], in order of first use
 
     def add(self, sentence: str, on_text: Callable[[str], None] | None) -> None:
         cited = list(
-            dict.fromkeys(n for n in (int(m) for m in _MARKER.findall(sentence)) if 1 <= n <= len(self.scored))
+            dict.fromkeys(n for n in (int(m) for m in CITATION_MARKER.findall(sentence)) if 1 <= n <= len(self.scored))
         )
-        claim = _MARKER.sub("", sentence).strip()
+        claim = CITATION_MARKER.sub("", sentence).strip()
         score = self._support(claim, cited) if claim and cited else 0.0
         if claim and score < self.support.threshold:
             # The model cited nothing, or the wrong quotes (small models often misnumber): find the fewest
@@ -84,11 +86,13 @@ class _SentenceChecker:
         self.scores.append(round(score, 3))
         if score < self.support.threshold:
             self.dropped.append(sentence)
+            self.sentences.append({"text": sentence.strip(), "score": round(score, 3), "kept": False})
             return
         for n in cited:
             self.renumber.setdefault(n, len(self.renumber) + 1)
         text = with_citation(claim, "".join(f"[{self.renumber[n]}]" for n in cited))
         self.kept.append(text)
+        self.sentences.append({"text": text, "score": round(score, 3), "kept": True})
         if on_text is not None:
             on_text(text + " ")
 
@@ -105,5 +109,4 @@ class _SentenceChecker:
         return [], 0.0
 
     def _evidence(self, n: int) -> str:
-        quote = self.scored[n - 1][0]
-        return f"{quote.title}\n{quote.text}"
+        return evidence_text(self.scored[n - 1][0])

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from webqa.prompts import load_prompt
 from webqa.types import Citation, Quote
+
+CITATION_MARKER = re.compile(r"\[(\d+)\]")  # [n] in an answer: the n-th quote of its context
 
 ScoredQuotes = list[tuple[Quote, float]]  # evidence with its relevance to the question, best first
 
@@ -34,6 +38,21 @@ def abstention(question: str, scored: ScoredQuotes, why: str) -> Draft:
 def numbered_context(scored: ScoredQuotes) -> str:
     """Quotes as the model sees them: [n] title: text."""
     return "\n".join(f"[{n}] {quote.title}: {quote.text}" for n, (quote, _) in enumerate(scored, start=1))
+
+
+def answer_messages(question: str, quotes: list[Quote]) -> list[tuple[str, str]]:
+    """The prompt the model writes an answer from: the quotes numbered [1], [2], ... and the question.
+    Feedback exports use it too, so that fine-tuning data matches what the model is asked at run time."""
+    context = numbered_context([(quote, 0.0) for quote in quotes])
+    return [
+        ("system", load_prompt("answer_system")),
+        ("user", load_prompt("answer_user").format(context=context, question=question)),
+    ]
+
+
+def evidence_text(quote: Quote) -> str:
+    """A quote as the support checker reads it: the page title names what a bare pronoun in it refers to."""
+    return f"{quote.title}\n{quote.text}"
 
 
 def with_citation(sentence: str, markers: str) -> str:

@@ -17,6 +17,7 @@ from webqa.index.embedders import Embedder
 
 _NUMBER = re.compile(r"\d[\d,.]*")
 _MARKER = re.compile(r"\[\d+\]")
+DEFAULT_THRESHOLD = 0.7
 
 
 class SupportChecker(Protocol):
@@ -28,7 +29,7 @@ class SupportChecker(Protocol):
 
 
 class OverlapSupport:
-    def __init__(self, embedder: Embedder, threshold: float = 0.7) -> None:
+    def __init__(self, embedder: Embedder, threshold: float = DEFAULT_THRESHOLD) -> None:
         self.embedder = embedder
         self.threshold = threshold
         # One checker serves one answer, which asks about the same claim and quotes many times over

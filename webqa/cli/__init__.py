@@ -10,8 +10,10 @@ from webqa.cli.answer_commands import ask_command, batch_command
 from webqa.cli.browse_commands import open_command, search_command
 from webqa.cli.chat_command import chat_command
 from webqa.cli.eval_commands import eval_app
+from webqa.cli.feedback_command import feedback_app
 from webqa.cli.index_commands import index_app
 from webqa.cli.settings_command import settings_command
+from webqa.cli.ui_command import ui_command
 from webqa.errors import WebqaError
 
 app = typer.Typer(
@@ -23,9 +25,11 @@ app = typer.Typer(
 )
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
+app.add_typer(feedback_app, name="feedback")
 app.command("ask")(ask_command)
 app.command("batch")(batch_command)
 app.command("chat")(chat_command)
+app.command("ui")(ui_command)
 app.command("settings")(settings_command)
 app.command("search")(search_command)
 app.command("open")(open_command)

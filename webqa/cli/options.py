@@ -33,3 +33,9 @@ def settings_with(**options: object) -> Settings:
     any setting, so a bad --policy gets the same one-line message as a bad WEBQA_POLICY."""
     overrides = {_SETTING_FOR[name]: value for name, value in options.items() if value is not None}
     return load_settings(**overrides)
+
+
+def setting_environment(**options: object) -> dict[str, str]:
+    """The given command options as WEBQA_* environment variables, for a child process that reads settings
+    itself (the browser chat's server)."""
+    return {f"WEBQA_{_SETTING_FOR[name].upper()}": str(value) for name, value in options.items() if value is not None}

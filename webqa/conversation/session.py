@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from webqa.answer.candidates import expected_kind, extract_candidates
 from webqa.answer.quote_store import QuoteStore
+from webqa.answer.sampling import Comparison, sample_answers
+from webqa.answer.support import OverlapSupport
 from webqa.conversation.clarify import (
     Clarification,
     choose_reading,
@@ -35,7 +37,7 @@ from webqa.search.base import SearchError
 from webqa.types import Action, Answer, Citation, Quote
 
 if TYPE_CHECKING:
-    from webqa.assistant import Assistant
+    from webqa.assistant import Assistant, StepListener
 
 
 @dataclass(frozen=True)
@@ -102,13 +104,25 @@ class Conversation:
             conversation.pending = conversation.turns[-1].clarification
         return conversation
 
+    def use(self, assistant: Assistant) -> None:
+        """Go on with another assistant (another index, backend or model); the turns and quotes stay."""
+        self.assistant = assistant
+        self.settings = assistant.settings
+
     @property
     def history(self) -> list[PreviousTurn]:
         """The answered turns, oldest first: what follow-ups may refer to."""
         return [turn.as_previous() for turn in self.turns if turn.kind == "answer"]
 
-    def ask(self, text: str, *, on_text: Callable[[str], None] | None = None) -> Turn:
-        """Answer the user's next message: a reply to a clarifying question, a follow-up or a new question."""
+    def ask(
+        self,
+        text: str,
+        *,
+        on_text: Callable[[str], None] | None = None,
+        on_step: StepListener | None = None,
+    ) -> Turn:
+        """Answer the user's next message: a reply to a clarifying question, a follow-up or a new question.
+        `on_text` receives the answer as it is written, `on_step` each browsing command as it runs."""
         text = " ".join(text.split())
         if not text:
             raise WebqaError("The message is empty. Type a question.")
@@ -117,7 +131,7 @@ class Conversation:
         if pending is not None:
             resolved = self._resolve(pending, text)
             if resolved is not None:
-                return self._answer(text, resolved[0], resolved[1], started, on_text)
+                return self._answer(text, resolved[0], resolved[1], started, on_text, on_step)
         rewrite = self._rewrite(text)
         notes = {"by": rewrite.by, "entity": rewrite.entity, **rewrite.notes}
         if rewrite.unresolved is not None:
@@ -125,7 +139,23 @@ class Conversation:
         ambiguity = self._ambiguity(rewrite.question)
         if ambiguity is not None:
             return self._clarify(text, ambiguity, notes, started, on_text)
-        return self._answer(text, rewrite.question, notes, started, on_text)
+        return self._answer(text, rewrite.question, notes, started, on_text, on_step)
+
+    def compare(self, n: int, count: int = 2) -> Comparison:
+        """`count` answers to turn `n`'s question sampled from the same quotes, for the user to pick the better."""
+        if not 1 <= n <= len(self.turns) or self.turns[n - 1].kind != "answer":
+            raise WebqaError(f"Turn {n} of this conversation is not an answer; only answers can be compared.")
+        question = self.turns[n - 1].question
+        evidence, _ = self._evidence(question)
+        quotes = [quote for quote, _ in evidence.top(question, self.settings.answer_quotes)]
+        if not quotes:
+            raise WebqaError("No quotes were found for this question, so there is nothing to write answers from.")
+        support = OverlapSupport(self.assistant.embedder())
+        s = self.settings
+        return sample_answers(
+            question, quotes, self.assistant.llm(), support, count=count, temperature=s.compare_temperature,
+            seed=s.llm_seed + 1,
+        )  # fmt: skip
 
     # --- the steps of a turn --------------------------------------------------------------------
 
@@ -199,12 +229,15 @@ class Conversation:
         notes: dict[str, Any],
         started: _Start,
         on_text: Callable[[str], None] | None,
+        on_step: StepListener | None,
     ) -> Turn:
         evidence, earlier = self._evidence(question)
         reuse, best = self._reusable(question, evidence, earlier)
         # The answer draws on the earlier quotes about this question's names plus what browsing finds now;
         # what browsing finds joins the conversation's quotes through `evidence`, which shares their store.
-        answer = self.assistant.ask(question, quote_store=evidence, skip_browsing=reuse, on_text=on_text)
+        answer = self.assistant.ask(
+            question, quote_store=evidence, skip_browsing=reuse, on_text=on_text, on_step=on_step
+        )
         trace = {
             **answer.trace,
             "rewritten_question": question,

@@ -4,7 +4,6 @@ record with its trace) and every quote, so a conversation resumes with the evide
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -12,7 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from webqa.config import Settings
+from webqa.config import Settings, user_data_file
 from webqa.errors import WebqaError
 from webqa.types import Quote
 
@@ -85,11 +84,7 @@ class SavedConversation:
 
 
 def default_conversations_path(settings: Settings) -> Path:
-    """settings.conversations_path, else $XDG_DATA_HOME/webqa (~/.local/share/webqa) like other user data."""
-    if settings.conversations_path is not None:
-        return Path(settings.conversations_path).expanduser()
-    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return data_home / "webqa" / "conversations.sqlite"
+    return user_data_file(settings.conversations_path, "conversations.sqlite")
 
 
 class ConversationStore:

@@ -104,9 +104,9 @@ class LLM:
         """The assistant's whole reply to the conversation."""
         return self._invoke(messages)
 
-    def stream(self, messages: list[Message]) -> Iterator[str]:
-        """The reply in text pieces as they are generated."""
-        for chunk in self.chat_model.stream(to_langchain(messages)):
+    def stream(self, messages: list[Message], **options: Any) -> Iterator[str]:
+        """The reply in text pieces as they are generated; `options` (temperature, seed) for this call only."""
+        for chunk in self.chat_model.stream(to_langchain(messages), **options):
             text = message_text(chunk)
             if text:
                 yield text

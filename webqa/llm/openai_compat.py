@@ -40,9 +40,9 @@ class OpenAICompatibleLLM(LLM):
         with self._server_errors():
             return super().complete(messages)
 
-    def stream(self, messages: list[Message]) -> Iterator[str]:
+    def stream(self, messages: list[Message], **options: Any) -> Iterator[str]:
         with self._server_errors():
-            yield from super().stream(messages)
+            yield from super().stream(messages, **options)
 
     def complete_json(self, messages: list[Message], schema: dict[str, Any]) -> str:
         import openai

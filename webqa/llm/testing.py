@@ -97,9 +97,9 @@ class ScriptedLLM(LLM):
     def complete(self, messages: list[Message]) -> str:
         return self._next_reply("complete", messages, None)
 
-    def stream(self, messages: list[Message]) -> Iterator[str]:
+    def stream(self, messages: list[Message], **options: Any) -> Iterator[str]:
         # A generator, like the real backends: nothing happens (or is raised) until the first piece is read.
-        yield from split_into_pieces(self._next_reply("stream", messages, None))
+        yield from split_into_pieces(self._next_reply("stream", messages, options or None))
 
     def complete_json(self, messages: list[Message], schema: dict[str, Any]) -> str:
         return self._next_reply("complete_json", messages, schema)

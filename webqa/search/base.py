@@ -55,6 +55,12 @@ def make_backend(name: str, settings: Settings) -> SearchBackend:
     return BACKENDS[name](settings)
 
 
+def backend_names() -> list[str]:
+    """Every search backend a setting can name: the local index, and the registered web backends."""
+    _load_builtin_backends()
+    return ["local", *sorted(BACKENDS)]
+
+
 def _load_builtin_backends() -> None:
     # Importing a backend module registers it; each imports its own optional dependencies lazily.
     from webqa.search import brave, duckduckgo, local, searxng, tavily, wikipedia  # noqa: F401

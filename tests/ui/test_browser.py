@@ -1,0 +1,117 @@
+"""One real check of the browser chat: `webqa ui` serving on 127.0.0.1, driven by headless Chromium
+(Debian's chromium and chromium-driver). Asks a question, waits for the answer, opens a citation and finds
+its exact quote; saves a screenshot as a test artifact (test-artifacts/ui-chat.png)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import SAMPLE_DOCUMENTS
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+QUOTE = "He died in Piacenza on 8 August 869."
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def browser_tools() -> tuple[str, str]:
+    if not (CHROMIUM and CHROMEDRIVER):
+        if os.environ.get("WEBQA_REQUIRE_BROWSER"):
+            pytest.fail("chromium and chromedriver are required here: apt-get install chromium chromium-driver")
+        pytest.skip("needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)")
+    pytest.importorskip("selenium")
+    return CHROMIUM, CHROMEDRIVER
+
+
+@pytest.fixture
+def server(cli_env, tmp_path, monkeypatch):
+    """`webqa ui` in its own process on a free port, with the test's index and stores."""
+    monkeypatch.setenv("WEBQA_ABSTAIN_BELOW", "0.1")
+    folder = cli_env(SAMPLE_DOCUMENTS)
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "WEBQA_CONVERSATIONS_PATH": str(folder / "conversations.sqlite"),
+        "WEBQA_FEEDBACK_PATH": str(folder / "feedback.jsonl"),
+        "HOME": str(tmp_path),  # Streamlit's own config and credentials stay in the test's folder
+    }
+    command = [str(Path(sys.executable).with_name("webqa")), "ui", "--port", str(port)]  # the installed command
+    process = subprocess.Popen(command, env=environment, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_question_answer_and_citation_quote_in_a_real_browser(server, browser_tools, tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as expect
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    chromium, chromedriver = browser_tools
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-component-update",
+                 "--disable-sync", "--window-size=1280,1400", f"--user-data-dir={tmp_path / 'chromium'}"):  # fmt: skip
+        options.add_argument(flag)
+    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not look for drivers online
+    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
+    try:
+        wait = WebDriverWait(driver, 90)
+        driver.get(server)
+        box = wait.until(expect.element_to_be_clickable((By.CSS_SELECTOR, "[data-testid='stChatInputTextArea']")))
+        box.send_keys("Who was Lothair II?", Keys.ENTER)
+        answer = "Lothair II was the king of Lotharingia from 855 until his death"
+        wait.until(lambda d: answer in d.find_element(By.TAG_NAME, "body").text)
+        wait.until(lambda d: "Browsing trace:" in d.find_element(By.TAG_NAME, "body").text)
+        citation = next(b for b in driver.find_elements(By.TAG_NAME, "button") if "Lothair II" in b.text)
+        assert citation.text.startswith("[")
+        citation.click()
+        wait.until(lambda d: any(QUOTE in q.text for q in d.find_elements(By.TAG_NAME, "blockquote")))
+        ARTIFACTS.mkdir(exist_ok=True)
+        assert driver.save_screenshot(str(ARTIFACTS / "ui-chat.png"))
+    finally:
+        driver.quit()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+            pytest.fail(f"webqa ui exited with code {process.returncode}:\n{output}")
+        try:
+            if httpx.get(f"{url}/_stcore/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"webqa ui did not answer at {url} within {timeout_s:.0f} s")
