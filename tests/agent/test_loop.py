@@ -70,3 +70,15 @@ def test_unanswerable_ends_the_loop_with_its_reason(sample_index):
     browser = browser_for(sample_index)
     run = run_agent("How many legs does a unicorn have?", policy, browser, BUDGETS)
     assert run.stopped_by == "unanswerable" and browser.reason == "nothing about unicorns"
+
+
+def test_each_command_is_reported_as_it_runs(sample_index):
+    heard = []
+    policy = ScriptedPolicy([("search", "Nile"), ("open", "99"), ("answer", "")])
+
+    def on_step(command, argument, observation):  # noqa: ANN001, ANN202
+        heard.append((command, argument, observation.ok))
+
+    run = run_agent("q", policy, browser_for(sample_index), BUDGETS, on_step=on_step)
+    assert heard == [("search", "Nile", True), ("open", "99", False), ("answer", "", True)]
+    assert len(run.trace["steps"]) == 3

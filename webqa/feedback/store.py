@@ -2,7 +2,7 @@
 
 Appends take an exclusive lock and are flushed to disk, so two browser tabs (or two UI servers) can rate at
 once and a crash loses at most the line being written. A torn last line left by such a crash is skipped
-when reading, and the next append starts on a fresh line."""
+when reading, and cut off by the next append."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import fcntl
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from pydantic import ValidationError
 
@@ -49,11 +50,7 @@ class FeedbackStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with open(self.path, "a+b") as handle:
                 fcntl.flock(handle, fcntl.LOCK_EX)
-                handle.seek(0, os.SEEK_END)
-                if handle.tell() > 0:
-                    handle.seek(-1, os.SEEK_END)
-                    if handle.read(1) != b"\n":
-                        handle.write(b"\n")  # after a torn line: keep this record on a line of its own
+                _end_last_line(handle)
                 handle.write(line.encode("utf-8"))
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -85,6 +82,24 @@ class FeedbackStore:
                     "Fix or delete that line; the other lines are kept."
                 ) from None
         return FeedbackContents(records, torn)
+
+
+def _end_last_line(handle: BinaryIO) -> None:
+    """Make the file end with a whole line before appending: a last line without its newline is either a
+    record typed by hand (it gets its newline) or what a crashed append left half-written (it is cut off,
+    there being nothing in it to keep)."""
+    handle.seek(0)
+    data = handle.read()
+    if not data or data.endswith(b"\n"):
+        return
+    start = data.rfind(b"\n") + 1
+    try:
+        FEEDBACK_RECORD.validate_json(data[start:])
+    except ValidationError:
+        handle.truncate(start)
+        handle.seek(start)
+        return
+    handle.write(b"\n")
 
 
 def _first_problem(exc: ValidationError) -> str:
