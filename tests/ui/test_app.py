@@ -193,3 +193,13 @@ def test_page_text_is_shown_literally_not_as_markdown():
     assert escape("$5 *bold* [x](javascript:alert(1)) :red[no]") == (
         "\\$5 \\*bold\\* \\[x\\]\\(javascript\\:alert\\(1\\)\\) \\:red\\[no\\]"
     )
+
+
+def test_a_bad_model_spec_from_the_sidebar_is_a_message_on_the_page(env):
+    app = ask(start(), "Who was Lothair II?")
+    [model] = [t for t in app.text_input if t.label == "Model"]
+    model.set_value("telepathy:big").run()
+    assert not app.exception
+    app = click(app, "Compare two samples")  # the comparison needs the model
+    assert any("telepathy" in e.value for e in app.error), [e.value for e in app.error]
+    assert "Lothair II was the king" in app.chat_message[1].markdown[0].value  # the answer is still there
