@@ -66,9 +66,12 @@ def _scores_figure(plt, systems: list[SystemRun]):  # noqa: ANN001, ANN202
 
 def _latency_figure(plt, systems: list[SystemRun]):  # noqa: ANN001, ANN202
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    every = [s.latency_s for run in systems for s in run.scores if s.latency_s is not None]
+    top = max(every, default=1.0) or 1.0
+    bins = [top * i / 20 for i in range(21)]  # the same bins for every system, so the bars compare
     for run in systems:
         seconds = [s.latency_s for s in run.scores if s.latency_s is not None]
-        left.hist(seconds, bins=20, alpha=0.6, label=f"{run.name} (p50 {run.summary.get('latency_p50_s')} s)")
+        left.hist(seconds, bins=bins, alpha=0.6, label=f"{run.name} (p50 {run.summary.get('latency_p50_s')} s)")
     left.set(title="Latency per question", xlabel="seconds", ylabel="questions")
     left.legend()
     names = [run.name for run in systems]
