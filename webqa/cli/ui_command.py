@@ -42,6 +42,7 @@ def ui_command(
         "--server.address", host, "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false",  # webqa sends nothing anywhere
         "--client.toolbarMode", "minimal",  # no "Deploy" button: this chat runs here, not in a cloud
+        "--server.fileWatcherType", "none",  # serving, not developing: no polling of the source files
     ]  # fmt: skip
     typer.echo(f"webqa chat: http://{host}:{port} (Ctrl-C stops it)", err=True)
     try:
