@@ -62,12 +62,19 @@ def run_stage(system: str, workers: int, questions: Path, answers: Path) -> dict
     }
 
 
-def measure(system: str, workers: int, questions: Path, work: Path) -> tuple[dict[str, float], Path]:
-    answers = work / f"{system}-w{workers}.jsonl"
+# One CPU thread for llama.cpp and for torch in each process. By default each worker takes every core;
+# two workers on two cores then fight (llama.cpp's threads spin while they wait), so the split is measured too.
+ONE_THREAD = {"WEBQA_LLM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+
+
+def measure(
+    system: str, workers: int, questions: Path, work: Path, env: dict[str, str] | None = None
+) -> tuple[dict[str, float], Path]:
+    answers = work / f"{system}-w{workers}{'-t1' if env else ''}.jsonl"
     command = [sys.executable, "-m", "evals.bench_qa", "--stage", system, "--workers", str(workers)]
     command += ["--questions-file", str(questions), "--answers", str(answers)]
-    print(f"  {system}, {workers} worker(s)...", file=sys.stderr)
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    print(f"  {system}, {workers} worker(s){', one thread each' if env else ''}...", file=sys.stderr)
+    done = subprocess.run(command, check=True, capture_output=True, text=True, env={**os.environ, **(env or {})})
     return json.loads(done.stdout.strip().splitlines()[-1]), answers
 
 
@@ -110,14 +117,24 @@ def main() -> int:
         print(f"QA benchmark: {count} HotpotQA questions, index {INDEX}", file=sys.stderr)
         webqa_1, webqa_answers = measure("webqa", 1, questions, work)
         webqa_2, _ = measure("webqa", 2, questions, work)
+        webqa_1_split, _ = measure("webqa", 1, questions, work, ONE_THREAD)
+        webqa_2_split, _ = measure("webqa", 2, questions, work, ONE_THREAD)
         baseline_1, baseline_answers = measure("baseline", 1, questions, work)
         phases = {"webqa": phase_latencies(webqa_answers), "baseline": phase_latencies(baseline_answers)}
     results = {
         "questions": count,
-        "batches": {"webqa_1_worker": webqa_1, "webqa_2_workers": webqa_2, "baseline_1_worker": baseline_1},
+        "batches": {
+            "webqa_1_worker": webqa_1,
+            "webqa_2_workers": webqa_2,
+            "webqa_1_worker_1_thread": webqa_1_split,
+            "webqa_2_workers_1_thread_each": webqa_2_split,
+            "baseline_1_worker": baseline_1,
+        },
         "phases": phases,
         "ratios": {
             "webqa_throughput_2_vs_1_workers": webqa_1["seconds"] / webqa_2["seconds"],
+            "webqa_throughput_2_vs_1_workers_1_thread_each": webqa_1_split["seconds"] / webqa_2_split["seconds"],
+            "webqa_throughput_2_workers_1_thread_each_vs_1_worker": webqa_1["seconds"] / webqa_2_split["seconds"],
             "webqa_vs_baseline_throughput": baseline_1["seconds"] / webqa_1["seconds"],
             "webqa_vs_baseline_p50_latency": phases["webqa"]["total_s"]["p50"] / phases["baseline"]["total_s"]["p50"],
             "webqa_vs_baseline_peak_memory": webqa_1["peak_rss_mb"] / baseline_1["peak_rss_mb"],
@@ -135,10 +152,11 @@ def print_report(r: dict) -> None:
     n = r["questions"]
     print(f"\nQA benchmark: {n} HotpotQA questions, embedded models, same index for both systems")
     for name, batch in r["batches"].items():
-        workers = f"; largest worker {batch['peak_worker_rss_mb']:.0f} MB" if batch["peak_worker_rss_mb"] > 0 else ""
+        # With workers, the largest child is a worker; without, some helper process the libraries start.
+        child = f"; largest child process {batch['peak_worker_rss_mb']:.0f} MB" if batch["peak_worker_rss_mb"] else ""
         print(
-            f"  {name:<20} {batch['seconds']:6.1f} s  {n / batch['seconds']:.2f} q/s (model loading included)  "
-            f"peak RSS {batch['peak_rss_mb']:.0f} MB{workers}  errors {batch['errors']}"
+            f"  {name:<30} {batch['seconds']:6.1f} s  {n / batch['seconds']:.2f} q/s (model loading included)  "
+            f"peak RSS {batch['peak_rss_mb']:.0f} MB{child}  errors {batch['errors']}"
         )
     for system, phases in r["phases"].items():
         print(f"  {system} latency per question (s):")
@@ -147,7 +165,7 @@ def print_report(r: dict) -> None:
             print(f"    {key[:-2]:<8} p50 {value['p50']:6.3f}   p95 {value['p95']:6.3f}{share}")
     print("  ratios (same run):")
     for key, value in r["ratios"].items():
-        print(f"    {key:<36} {value:.2f}x")
+        print(f"    {key:<52} {value:.2f}x")
 
 
 if __name__ == "__main__":

@@ -152,3 +152,13 @@ def test_a_gold_question_file_may_mark_unanswerable_questions_and_name_passages(
     first, second = read_gold_file(path)
     assert first == GoldItem("7", ("Who?",), first.gold) and first.gold[0].supporting == ("doc-1",)
     assert second.id == "line-3" and not second.gold[0].answerable
+
+
+def test_a_csv_question_file_with_answers_can_be_evaluated_too(tmp_path: Path):
+    path = tmp_path / "mine.csv"
+    path.write_text('id,question,answers\nq1,"Who wrote Hamlet?",Shakespeare|William Shakespeare\n', encoding="utf-8")
+    (item,) = read_gold_file(path)
+    assert item.id == "q1" and item.gold[0].answers == ("Shakespeare", "William Shakespeare")
+    path.write_text("question,answers\nWho wrote Hamlet?,Shakespeare\nWho painted it?,\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"mine.csv line 3: no answers"):
+        read_gold_file(path)

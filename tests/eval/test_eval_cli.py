@@ -89,6 +89,13 @@ def test_a_malformed_dataset_file_is_one_line_of_error_and_no_report(
     assert not (env / "bad-run").exists()
 
 
+def test_a_missing_index_is_named_before_any_question_is_asked(env: Path, capsys: pytest.CaptureFixture[str]):
+    assert run(str(env / "gold.jsonl"), "--index", "nope", "--out", str(env / "n")) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "nope" in err and err.count("\n") == 1
+    assert not (env / "n" / "answers.jsonl").exists()
+
+
 def test_a_named_benchmark_builds_its_own_index(env: Path, capsys: pytest.CaptureFixture[str]):
     """A slice of the real HotpotQA file: the first three questions and their thirty paragraphs."""
     data = env / "data" / "hotpotqa"

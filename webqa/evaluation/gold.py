@@ -24,6 +24,7 @@ from typing import Any
 
 from webqa.errors import InputError
 from webqa.evaluation.jsonl import read_json_lines, write_atomically
+from webqa.questions import read_questions
 
 
 @dataclass(frozen=True)
@@ -66,19 +67,46 @@ def write_gold_file(items: Iterable[GoldItem], path: Path) -> Path:
 
 
 def read_gold_file(path: Path) -> list[GoldItem]:
-    """Every item of a gold question file (.jsonl); the first bad line raises InputError naming it."""
+    """Every item of a gold question file (.jsonl, or .csv for single questions); the first bad line raises
+    InputError naming it."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"Question file {path} does not exist. Give a .jsonl question file with gold answers.")
-    if path.suffix.lower() not in (".jsonl", ".json"):
-        raise InputError(f"{path}: evaluation reads JSON Lines question files (.jsonl) with an 'answers' field.")
-    items: list[GoldItem] = []
-    seen: set[str] = set()
+        raise InputError(f"Question file {path} does not exist. Give a .jsonl or .csv question file with gold answers.")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _unique(path, _csv_items(path))
+    if suffix not in (".jsonl", ".json"):
+        raise InputError(
+            f"{path}: evaluation reads question files with gold answers as JSON Lines (.jsonl) or CSV, "
+            f"not {suffix or 'files without an extension'}."
+        )
+    items: list[tuple[int, GoldItem]] = []
     for number, data in read_json_lines(path):
         try:
-            item = _item(data, number)
+            items.append((number, _item(data, number)))
         except ValueError as exc:
             raise InputError(f"{path} line {number}: {exc}.") from None
+    return _unique(path, items)
+
+
+def _csv_items(path: Path) -> list[tuple[int, GoldItem]]:
+    """A question CSV as `webqa batch` reads it (a 'question' column, optional 'id' and 'answers' as a|b or a
+    JSON list); every row needs answers."""
+    items = []
+    for row in read_questions(path):
+        if row.error is not None:
+            raise InputError(f"{path} {row.error}.")
+        if not row.answers:
+            raise InputError(f"{path} line {row.line}: no answers; evaluation needs an 'answers' column filled in.")
+        assert row.question is not None
+        items.append((row.line, GoldItem(row.id, (row.question,), (Gold(tuple(row.answers)),))))
+    return items
+
+
+def _unique(path: Path, numbered: list[tuple[int, GoldItem]]) -> list[GoldItem]:
+    items: list[GoldItem] = []
+    seen: set[str] = set()
+    for number, item in numbered:
         if item.id in seen:
             raise InputError(f"{path} line {number}: id {item.id!r} appears twice; ids must be unique.")
         seen.add(item.id)

@@ -37,6 +37,7 @@ METRICS = [
     ("find_p50_s", "  find p50 (s)", "seconds"),
     ("quote_p50_s", "  quote p50 (s)", "seconds"),
     ("answer_p50_s", "  answer p50 (s)", "seconds"),
+    ("answering_s", "time answering, all questions (s)", "seconds"),
     ("errors", "questions that failed (errors)", "count"),
 ]
 
@@ -136,7 +137,8 @@ def metrics_table(systems: list[SystemRun]) -> str:
         if all(v is None for v in values):
             continue  # not applicable to this set (e.g. no unanswerable questions)
         rows.append(f"| {label} | " + " | ".join(format_value(v) for v in values) + " |")
-    rows.append("| wall time of this run (s) | " + " | ".join(format_value(s.wall_s) for s in systems) + " |")
+    if any(s.wall_s for s in systems):  # 0 when this invocation reused every answer
+        rows.append("| wall time of this run (s) | " + " | ".join(format_value(s.wall_s) for s in systems) + " |")
     return "\n".join(rows)
 
 

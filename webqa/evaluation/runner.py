@@ -78,6 +78,7 @@ def run_eval(request: EvalRequest, settings: Settings) -> EvalRun:
 
     if request.index is None and dataset.documents is not None:
         build_dataset_index(dataset, index_name, settings, request.progress)
+    index = open_index(index_name, settings)  # now: a missing index fails before any question is asked
     questions = write_gold_file(items, out / "questions.jsonl")
     data = settings.model_dump(mode="json")
     systems: list[tuple[str, Path, Callable[[], Any]]] = [("webqa", out / "answers.jsonl", _webqa_factory(data))]
@@ -85,7 +86,6 @@ def run_eval(request: EvalRequest, settings: Settings) -> EvalRun:
         systems.append(("baseline", out / "baseline.jsonl", _baseline_factory(data, request.baseline_k)))
 
     answered = [(name, path, _answer(questions, path, factory, items, request)) for name, path, factory in systems]
-    index = open_index(index_name, settings)
     checker = OverlapSupport(index.embedder())  # the answerer's own checker: see webqa.evaluation.citations
     runs = []
     for name, path, wall_s in answered:

@@ -202,6 +202,7 @@ def summarise(scores: Sequence[QuestionScore]) -> dict[str, Any]:
         "actions_per_question": _mean(float(s.actions) for s in answered),
         "latency_p50_s": _round(p50),
         "latency_p95_s": _round(p95),
+        "answering_s": round(sum(latencies), 1),  # stays when a rerun reuses the answers, unlike wall time
     }
     for phase in PHASES:
         values = [s.phases[phase] for s in answered if phase in s.phases]
