@@ -69,6 +69,13 @@ def test_a_rerun_reuses_the_answers_and_other_settings_are_refused(env: Path, ca
     assert run(gold, "--index", "kb", "--out", out, "--policy", "llm") == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "policy: 'planned' then, 'llm' now" in err
+    assert run(gold, "--index", "kb", "--out", out, "--baseline-k", "5") == 2
+    assert "baseline_k: 3 then, 5 now" in capsys.readouterr().err
+    # A setting webqa gained after the run was made cannot have shaped its answers.
+    config = json.loads((env / "a" / "run.json").read_text())
+    del config["settings"]["planned_hops"]
+    (env / "a" / "run.json").write_text(json.dumps(config))
+    assert run(gold, "--index", "kb", "--out", out) == 0
 
 
 @pytest.mark.parametrize(

@@ -85,13 +85,15 @@ def run_eval(request: EvalRequest, settings: Settings) -> EvalRun:
     if request.baseline:
         systems.append(("baseline", out / "baseline.jsonl", _baseline_factory(data, request.baseline_k)))
 
-    answered = [(name, path, _answer(questions, path, factory, items, request)) for name, path, factory in systems]
-    checker = OverlapSupport(index.embedder())  # the answerer's own checker: see webqa.evaluation.citations
-    runs = []
-    for name, path, wall_s in answered:
-        scores = score_run(items, read_answers(path, items), checker)
-        runs.append(SystemRun(name, summarise(scores), scores, wall_s))
-    index.close()
+    try:
+        answered = [(name, path, _answer(questions, path, factory, items, request)) for name, path, factory in systems]
+        checker = OverlapSupport(index.embedder())  # the answerer's own checker: see webqa.evaluation.citations
+        runs = []
+        for name, path, wall_s in answered:
+            scores = score_run(items, read_answers(path, items), checker)
+            runs.append(SystemRun(name, summarise(scores), scores, wall_s))
+    finally:
+        index.close()
     info = {
         "dataset": dataset.name,
         "source": dataset.source,
@@ -125,7 +127,13 @@ def _baseline_factory(settings_data: dict[str, Any], k: int) -> Callable[[], Any
 
 def _run_config(dataset: EvalSet, index: str, settings: Settings, request: EvalRequest) -> dict[str, Any]:
     shaping = {k: v for k, v in settings.model_dump(mode="json").items() if k not in _NEUTRAL_SETTINGS}
-    return {"dataset": dataset.name, "source": dataset.source, "index": index, "settings": shaping}
+    return {
+        "dataset": dataset.name,
+        "source": dataset.source,
+        "index": index,
+        "baseline_k": request.baseline_k,
+        "settings": shaping,
+    }
 
 
 def _claim_run_folder(out: Path, config: dict[str, Any]) -> None:
@@ -138,9 +146,10 @@ def _claim_run_folder(out: Path, config: dict[str, Any]) -> None:
             previous = json.loads(path.read_text(encoding="utf-8"))
         except ValueError:
             previous = None
-        if previous != config:
+        changed = _differences(previous, config)
+        if changed:
             raise InputError(
-                f"{out} holds a run made with other settings ({_differences(previous, config)}). "
+                f"{out} holds a run made with other settings ({changed}). "
                 "Give another --out folder, or remove this one to start over."
             )
         return
@@ -150,12 +159,14 @@ def _claim_run_folder(out: Path, config: dict[str, Any]) -> None:
 
 
 def _differences(previous: object, config: dict[str, Any]) -> str:
-    if not isinstance(previous, dict):
+    """What differs, as a message; empty when nothing does. A key the folder's run.json lacks is a setting
+    added to webqa after that run, which cannot have shaped its answers: it is not a difference."""
+    if not isinstance(previous, dict) or not isinstance(previous.get("settings"), dict):
         return "its run.json is unreadable"
-    old = {**{k: v for k, v in previous.items() if k != "settings"}, **(previous.get("settings") or {})}
+    old = {**{k: v for k, v in previous.items() if k != "settings"}, **previous["settings"]}
     new = {**{k: v for k, v in config.items() if k != "settings"}, **config["settings"]}
-    changed = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
-    return ", ".join(f"{k}: {old.get(k)!r} then, {new.get(k)!r} now" for k in changed[:4])
+    changed = sorted(k for k in old if old[k] != new.get(k))
+    return ", ".join(f"{k}: {old[k]!r} then, {new.get(k)!r} now" for k in changed[:4])
 
 
 def build_dataset_index(dataset: EvalSet, name: str, settings: Settings, progress: bool) -> None:
