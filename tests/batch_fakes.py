@@ -40,6 +40,7 @@ def make_fake(tag: str = "run", delay: float = 0.0, vary_delay: bool = False, lo
             record["question"] = None
             record["turns"] = [Answer(question=t, answer=f"answer to {t}").to_record() for t in item.turns]
         record.update(tag=tag, pid=os.getpid(), factory_calls=calls_at_creation, finished_at=time.time())
+        record["threads"] = os.environ.get("OMP_NUM_THREADS")  # the worker's share of the cores
         record["gold"] = list(item.answers)
         return record
 

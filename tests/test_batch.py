@@ -196,12 +196,13 @@ def test_unpicklable_factory_is_refused_before_any_pool_starts(tmp_path: Path) -
         run_batch(numbered(tmp_path, 2), tmp_path / "out.jsonl", lambda: make_fake(), workers=2, progress=False)
 
 
-def test_pool_writes_in_input_order_and_builds_one_answerer_per_worker(tmp_path: Path) -> None:
+def test_pool_writes_in_input_order_and_builds_one_answerer_per_worker(tmp_path: Path, monkeypatch) -> None:
     rows: list[Any] = [{"id": f"q{i:02d}", "question": f"question {i}"} for i in range(12)]
     rows[4] = "not json"
     rows[7] = {"id": "q07", "question": "please fail"}
     questions, out = write_jsonl(tmp_path / "q.jsonl", rows), tmp_path / "out.jsonl"
 
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     summary = run_batch(questions, out, partial(make_fake, delay=0.05, vary_delay=True), workers=2, progress=False)
 
     records = read_records(out)
@@ -212,6 +213,8 @@ def test_pool_writes_in_input_order_and_builds_one_answerer_per_worker(tmp_path:
     pids = {r["pid"] for r in answered}
     assert len(pids) == 2 and os.getpid() not in pids
     assert {r["factory_calls"] for r in answered} == {1}
+    # Each worker gets its share of the cores, not all of them (oversubscribed workers ran 4x slower).
+    assert {r["threads"] for r in answered} == {str(max(1, (os.cpu_count() or 1) // 2))}
     assert records[4]["error"].startswith("line 5: not valid JSON")
     assert records[7]["error"] == "ValueError: cannot answer 'please fail'"
     assert (summary.answered, summary.errors, summary.total) == (10, 2, 12)

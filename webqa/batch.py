@@ -141,7 +141,7 @@ def _answer_in_pool(items: list[QuestionItem], make_answer_fn: Callable[[], Answ
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
-        initargs=(make_answer_fn, os.getpid()),
+        initargs=(make_answer_fn, os.getpid(), max(1, (os.cpu_count() or 1) // workers)),
     )
     pending: dict[Future[_Line], int] = {}
     ready: dict[int, _Line] = {}
@@ -183,16 +183,27 @@ _worker_answer_fn: AnswerFn | None = None
 _worker_setup_error: Exception | None = None
 
 
-def _init_worker(make_answer_fn: Callable[[], AnswerFn], parent_pid: int) -> None:
+def _init_worker(make_answer_fn: Callable[[], AnswerFn], parent_pid: int, threads: int) -> None:
     """Runs once per worker process: this is where models load, once per process, not per question."""
     global _worker_answer_fn, _worker_setup_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _share_cores(threads)
     threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
     try:
         _worker_answer_fn = make_answer_fn()
     except Exception as exc:
         # Raised from every task instead of here: an initializer failure only says "pool broken".
         _worker_setup_error = exc
+
+
+def _share_cores(threads: int) -> None:
+    """Give each worker its share of the cores. Left alone, llama.cpp and torch each size their thread pools
+    to the whole machine in every worker: two workers on two cores ran 4x slower than one (evals/RESULTS.md).
+    OMP_NUM_THREADS is what torch, BLAS and webqa's llama.cpp loader read; a value the user set is kept."""
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    torch = sys.modules.get("torch")  # already imported while unpickling the answer function: too late for the variable
+    if torch is not None:
+        torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
 
 
 def _exit_when_orphaned(parent_pid: int) -> None:

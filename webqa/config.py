@@ -111,7 +111,8 @@ class Settings(BaseSettings):
     llm_threads: int | None = Field(
         None,
         ge=1,
-        description="CPU threads for llama.cpp (default: llama.cpp's own choice, half the cores to generate).",
+        description="CPU threads for llama.cpp (default: OMP_NUM_THREADS if set, which batch workers get as their "
+        "share of the cores; else llama.cpp's own choice, half the cores to generate).",
     )
     llm_seed: int = Field(0, description="Sampling seed for local models, so runs can be repeated.")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -150,7 +151,10 @@ def _import_llama_cpp() -> ModuleType:
 def _load_llama(path: Path, context_tokens: int, threads: int | None) -> Any:
     llama_cpp = _import_llama_cpp()
     # seed only sets the initial sampler; each call passes its own seed so replies repeat.
-    # threads=None keeps llama-cpp-python's choice (half the cores to generate, all for prompts).
+    # threads=None keeps llama-cpp-python's choice (half the cores to generate, all for prompts), unless the
+    # process was given a thread count the usual way (OMP_NUM_THREADS, as batch workers are).
+    if threads is None and os.environ.get("OMP_NUM_THREADS", "").isdigit():
+        threads = max(1, int(os.environ["OMP_NUM_THREADS"]))
     options: dict[str, Any] = {"n_ctx": context_tokens, "verbose": False}
     if threads is not None:
         options.update(n_threads=threads, n_threads_batch=threads)
