@@ -167,21 +167,20 @@ def test_an_unwritable_feedback_file_is_a_clear_error(conversation, tmp_path):
         FeedbackStore(blocker / "feedback.jsonl").add(rating(conversation, 1, True))
 
 
-def test_export_keeps_an_existing_output_when_it_fails(conversation, tmp_path, monkeypatch):
+def test_export_keeps_an_existing_output_when_it_fails(tmp_path, monkeypatch):
+    from webqa.feedback import write_jsonl
+
     out = tmp_path / "sft.jsonl"
     out.write_text("previous\n", encoding="utf-8")
 
-    class Boom(SFTExample):
-        def model_dump(self, **kwargs):  # noqa: ANN003, ANN201
-            raise OSError("disk full")
+    def full_disk(source, target):  # noqa: ANN001, ANN202
+        raise OSError("disk full")
 
-    from webqa.feedback import write_jsonl
-
-    good = SFTExample.model_validate(
+    monkeypatch.setattr("webqa.jsonl.os.replace", full_disk)
+    example = SFTExample.model_validate(
         {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}
     )
-    bad = Boom.model_validate(good.model_dump())
     with pytest.raises(WebqaError, match="Cannot write .*disk full"):
-        write_jsonl(out, [good, bad])
+        write_jsonl(out, [example])
     assert out.read_text(encoding="utf-8") == "previous\n"
     assert not list(tmp_path.glob(".sft.jsonl*"))  # no temporary file left behind

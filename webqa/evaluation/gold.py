@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from webqa.errors import InputError
-from webqa.evaluation.jsonl import read_json_lines, write_atomically
+from webqa.jsonl import read_json_lines, write_atomically
 from webqa.questions import read_questions
 
 

@@ -23,8 +23,8 @@ from webqa.errors import InputError
 from webqa.evaluation.datasets import EvalSet, load_dataset
 from webqa.evaluation.datasets.base import corpus_jsonl
 from webqa.evaluation.gold import GoldItem, limited, write_gold_file
-from webqa.evaluation.jsonl import write_atomically
 from webqa.evaluation.scoring import QuestionScore, score_run, summarise
+from webqa.jsonl import write_atomically
 
 DEFAULT_RUNS_DIR = Path("evals") / "runs"
 # Settings that cannot change what an answer is; a run folder may be resumed with other values of them.

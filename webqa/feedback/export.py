@@ -9,8 +9,6 @@ The last edit or rating of a turn is the one that counts. Pairs whose two texts 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -20,6 +18,7 @@ from pydantic import BaseModel
 from webqa.errors import WebqaError
 from webqa.feedback.records import ChatMessage, ComparisonChoice, Edit, PreferencePair, Rating, SFTExample
 from webqa.feedback.store import Judgement
+from webqa.jsonl import write_atomically
 
 FORMATS = ("sft", "preferences")
 EditOrRating = TypeVar("EditOrRating", Edit, Rating)
@@ -56,25 +55,13 @@ def preference_pairs(records: Sequence[Judgement], *, include_edits: bool = True
 
 
 def write_jsonl(path: Path, rows: Iterable[BaseModel]) -> int:
-    """Write all rows or nothing: a temporary file beside `path`, renamed over it when complete."""
-    path = Path(path)
+    """Write all rows or nothing: an existing file is replaced only once the new one is complete."""
+    lines = [json.dumps(row.model_dump(mode="json"), ensure_ascii=False) + "\n" for row in rows]
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        write_atomically(Path(path), "".join(lines))
     except OSError as exc:
         raise WebqaError(f"Cannot write {path} ({exc}). Choose another output file.") from None
-    count = 0
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            for row in rows:
-                handle.write(json.dumps(row.model_dump(mode="json"), ensure_ascii=False) + "\n")
-                count += 1
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise WebqaError(f"Cannot write {path} ({exc}). Choose another output file.") from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)  # gone already when the rename succeeded
-    return count
+    return len(lines)
 
 
 def _latest(records: Iterable[EditOrRating]) -> dict[tuple[str, int], EditOrRating]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from webqa.evaluation.datasets.base import EvalSet, parse_record, require_file, string
 from webqa.evaluation.gold import Gold, GoldItem
-from webqa.evaluation.jsonl import read_json_lines
+from webqa.jsonl import read_json_lines
 from webqa.types import Document
 
 RELATIVE_PATH = Path("hotpotqa") / "dev_subsampled.jsonl"

@@ -1,4 +1,4 @@
-"""Strict JSON Lines reading and atomic writing, for the files evaluation reads and writes."""
+"""Strict JSON Lines reading and atomic writing, for the files webqa reads and writes whole."""
 
 from __future__ import annotations
 
