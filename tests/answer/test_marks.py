@@ -34,6 +34,7 @@ def test_written_sentences_keep_their_scores_and_dropped_ones_show_as_unsupporte
         {"text": "The Nile flows into the sea [1].", "score": 0.95, "kept": True},
         {"text": "It is long [1].", "score": 0.72, "kept": True},
         {"text": "It is green [1].", "score": 0.2, "kept": False},
+        {"text": "2.", "score": 0.0, "kept": False},  # list numbering, not a claim
     ]
     answer = Answer("q", "The Nile flows into the sea [1]. It is long [1].", trace={"answer": {"sentences": sentences}})
     assert [m.status for m in marked_sentences(answer)] == ["supported", "uncertain", "unsupported"]

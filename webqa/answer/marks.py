@@ -32,7 +32,8 @@ def marked_sentences(answer: Answer) -> list[MarkedSentence]:
         return [MarkedSentence(answer.answer, "abstained")]
     written = answer.trace.get("answer", {}).get("sentences")
     if written:  # the model wrote it: every sentence, kept or not, with its score
-        return [_judged(s["text"], s["score"], s["kept"]) for s in written]
+        # A small model's list numbering ("1. 2.") splits into "sentences" that claim nothing: not shown.
+        return [_judged(s["text"], s["score"], s["kept"]) for s in written if _says_something(s["text"])]
     marked = []
     for start, end in sentence_spans(answer.answer):
         sentence = answer.answer[start:end].strip()
@@ -43,7 +44,11 @@ def marked_sentences(answer: Answer) -> list[MarkedSentence]:
 
 def marked_sample(sentences: Sequence[JudgedSentence]) -> list[MarkedSentence]:
     """A sampled answer's sentences, marked the same way (a sample keeps its unsupported sentences)."""
-    return [_judged(s.text, s.score, s.supported) for s in sentences]
+    return [_judged(s.text, s.score, s.supported) for s in sentences if _says_something(s.text)]
+
+
+def _says_something(text: str) -> bool:
+    return any(ch.isalpha() for ch in CITATION_MARKER.sub("", text))
 
 
 def _judged(text: str, score: float, kept: bool) -> MarkedSentence:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -45,8 +44,7 @@ def ui_command(
         "--server.fileWatcherType", "none",  # serving, not developing: no polling of the source files
     ]  # fmt: skip
     typer.echo(f"webqa chat: http://{host}:{port} (Ctrl-C stops it)", err=True)
-    try:
-        code = subprocess.call(command, env=environment)
-    except KeyboardInterrupt:
-        code = 0  # the server got the same Ctrl-C and stopped
-    raise typer.Exit(code)
+    sys.stderr.flush()
+    # The server takes this process's place: Ctrl-C, a service manager's SIGTERM or a test's terminate()
+    # reach Streamlit itself, and no orphaned server is left holding the port.
+    os.execve(sys.executable, command, environment)
