@@ -184,3 +184,23 @@ def test_export_keeps_an_existing_output_when_it_fails(tmp_path, monkeypatch):
         write_jsonl(out, [example])
     assert out.read_text(encoding="utf-8") == "previous\n"
     assert not list(tmp_path.glob(".sft.jsonl*"))  # no temporary file left behind
+
+
+def test_an_export_gets_ordinary_file_permissions(tmp_path):
+    import os
+
+    from webqa.feedback import write_jsonl
+
+    example = SFTExample.model_validate(
+        {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}
+    )
+    mask = os.umask(0o022)
+    try:
+        write_jsonl(tmp_path / "new.jsonl", [example])
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "new.jsonl").stat().st_mode & 0o777 == 0o644  # not a temporary file's 0o600
+    (tmp_path / "old.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / "old.jsonl").chmod(0o640)
+    write_jsonl(tmp_path / "old.jsonl", [example])
+    assert (tmp_path / "old.jsonl").stat().st_mode & 0o777 == 0o640  # a replaced file keeps its permissions
