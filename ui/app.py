@@ -56,6 +56,8 @@ def sidebar_choices(base: Settings) -> dict[str, str]:
         names.insert(0, base.default_index)
     index = sidebar.selectbox("Index", names, index=names.index(base.default_index))
     backends = backend_names()
+    if base.search_backend not in backends:
+        backends.insert(0, base.search_backend)  # loading it fails below with webqa's message, on the page
     backend = sidebar.selectbox("Search backend", backends, index=backends.index(base.search_backend))
     llm = sidebar.text_input("Model", base.llm, help="llamacpp (embedded), llamacpp:PATH.gguf, hf:DIR, openai:MODEL")
     policies = list(get_args(Settings.model_fields["policy"].annotation))

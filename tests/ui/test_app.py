@@ -203,3 +203,11 @@ def test_a_bad_model_spec_from_the_sidebar_is_a_message_on_the_page(env):
     app = click(app, "Compare two samples")  # the comparison needs the model
     assert any("telepathy" in e.value for e in app.error), [e.value for e in app.error]
     assert "Lothair II was the king" in app.chat_message[1].markdown[0].value  # the answer is still there
+
+
+def test_an_unknown_search_backend_setting_is_a_message(env, monkeypatch):
+    monkeypatch.setenv("WEBQA_SEARCH_BACKEND", "altavista")
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    assert not app.exception
+    assert any("Unknown search backend 'altavista'" in e.value for e in app.error), [e.value for e in app.error]
