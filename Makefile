@@ -30,8 +30,8 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: install
-	$(BIN)/ruff check webqa tests evals
-	$(BIN)/ruff format --check webqa tests evals
+	$(BIN)/ruff check webqa tests evals ui
+	$(BIN)/ruff format --check webqa tests evals ui
 	$(BIN)/mypy webqa
 
 bench: install
