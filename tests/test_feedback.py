@@ -204,3 +204,18 @@ def test_an_export_gets_ordinary_file_permissions(tmp_path):
     (tmp_path / "old.jsonl").chmod(0o640)
     write_jsonl(tmp_path / "old.jsonl", [example])
     assert (tmp_path / "old.jsonl").stat().st_mode & 0o777 == 0o640  # a replaced file keeps its permissions
+
+
+def test_a_torn_line_longer_than_a_read_block_is_cut_off_whole(conversation, tmp_path):
+    from webqa.feedback.store import _last_line_start
+
+    path = tmp_path / "feedback.jsonl"
+    store = FeedbackStore(path)
+    store.add(rating(conversation, 1, True))
+    whole = path.stat().st_size
+    with open(path, "ab") as handle:
+        handle.write(b'{"kind": "rating", "reason": "' + b"x" * 200_000)  # torn, three blocks long
+    with open(path, "rb") as handle:
+        assert _last_line_start(handle, path.stat().st_size, block=1000) == whole
+    store.add(rating(conversation, 1, False))
+    assert [r.rating for r in store.read().records] == ["up", "down"]

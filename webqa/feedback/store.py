@@ -87,19 +87,35 @@ class FeedbackStore:
 def _end_last_line(handle: BinaryIO) -> None:
     """Make the file end with a whole line before appending: a last line without its newline is either a
     record typed by hand (it gets its newline) or what a crashed append left half-written (it is cut off,
-    there being nothing in it to keep)."""
-    handle.seek(0)
-    data = handle.read()
-    if not data or data.endswith(b"\n"):
+    there being nothing in it to keep). Reads only that last line, not the whole file, on every append."""
+    size = handle.seek(0, os.SEEK_END)
+    if size == 0:
         return
-    start = data.rfind(b"\n") + 1
+    handle.seek(size - 1)
+    if handle.read(1) == b"\n":
+        return
+    start = _last_line_start(handle, size)
+    handle.seek(start)
     try:
-        FEEDBACK_RECORD.validate_json(data[start:])
+        FEEDBACK_RECORD.validate_json(handle.read(size - start))
     except ValidationError:
         handle.truncate(start)
         handle.seek(start)
         return
     handle.write(b"\n")
+
+
+def _last_line_start(handle: BinaryIO, size: int, block: int = 64 * 1024) -> int:
+    """The offset just after the file's last newline (0 when it has none), read backwards a block at a time."""
+    end = size
+    while end > 0:
+        begin = max(0, end - block)
+        handle.seek(begin)
+        newline = handle.read(end - begin).rfind(b"\n")
+        if newline >= 0:
+            return begin + newline + 1
+        end = begin
+    return 0
 
 
 def _first_problem(exc: ValidationError) -> str:
