@@ -78,6 +78,15 @@ def test_a_rerun_reuses_the_answers_and_other_settings_are_refused(env: Path, ca
     assert run(gold, "--index", "kb", "--out", out) == 0
 
 
+def test_settings_that_cannot_shape_an_answer_do_not_block_a_resume(env: Path, monkeypatch: pytest.MonkeyPatch):
+    gold, out = str(env / "gold.jsonl"), str(env / "a")
+    assert run(gold, "--index", "kb", "--out", out, "--limit", "2") == 0
+    monkeypatch.setenv("WEBQA_FEEDBACK_PATH", str(env / "elsewhere.jsonl"))
+    monkeypatch.setenv("WEBQA_COMPARE_TEMPERATURE", "1.2")
+    monkeypatch.setenv("WEBQA_LLM_THREADS", "1")
+    assert run(gold, "--index", "kb", "--out", out) == 0
+
+
 @pytest.mark.parametrize(
     "content",
     [

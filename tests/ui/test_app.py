@@ -187,8 +187,9 @@ def test_a_missing_index_is_a_message_not_a_traceback(env, monkeypatch):
     assert "nowhere" in error.value and "webqa index build" in error.value
 
 
-def test_page_text_is_shown_literally_not_as_markdown():
-    from answer_view import escape  # the ui folder is on sys.path once the app has run
+def test_page_text_is_shown_literally_not_as_markdown(monkeypatch):
+    monkeypatch.syspath_prepend(str(Path(APP).parent))  # as the app does for its sibling modules
+    from answer_view import escape
 
     assert escape("$5 *bold* [x](javascript:alert(1)) :red[no]") == (
         "\\$5 \\*bold\\* \\[x\\]\\(javascript\\:alert\\(1\\)\\) \\:red\\[no\\]"

@@ -28,7 +28,15 @@ from webqa.jsonl import write_atomically
 
 DEFAULT_RUNS_DIR = Path("evals") / "runs"
 # Settings that cannot change what an answer is; a run folder may be resumed with other values of them.
-_NEUTRAL_SETTINGS = {"index_dir", "conversations_path", "embedding_batch_size", "llm_threads", "page_cache_size"}
+_NEUTRAL_SETTINGS = {
+    "index_dir",
+    "conversations_path",
+    "feedback_path",
+    "compare_temperature",  # the browser chat's comparisons only
+    "embedding_batch_size",
+    "llm_threads",
+    "page_cache_size",
+}
 
 
 @dataclass(frozen=True)
