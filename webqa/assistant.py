@@ -153,13 +153,25 @@ _NO_BROWSING: dict[str, Any] = {"steps": [], "quotes": [], "page": None, "observ
 
 
 _shared: dict[str, Assistant] = {}
+# What the browser chat's sidebar switches without touching how the local index is opened or searched: an
+# assistant made for other values of these reuses the index an earlier one opened instead of loading a copy.
+_ANSWERING_ONLY = {"search_backend", "llm", "policy", "answer_mode"}
 
 
 def shared_assistant(settings: Settings) -> Assistant:
     """One assistant (index, embedder, model) per process and settings, whoever asks for it first."""
     key = settings.model_dump_json()
     if key not in _shared:
-        _shared[key] = Assistant(settings)
+        same_index = settings.model_dump_json(exclude=_ANSWERING_ONLY)
+        index = next(
+            (
+                other.index
+                for other in _shared.values()
+                if other.index is not None and other.settings.model_dump_json(exclude=_ANSWERING_ONLY) == same_index
+            ),
+            None,
+        )
+        _shared[key] = Assistant(settings, index=index)
     return _shared[key]
 
 
