@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLE_DOCUMENTS
+from tests.eval.conftest import FIXTURES
 from webqa.cli import main
-from webqa.evaluation.datasets import find_data_dir
 
 GOLD = [
     {"id": "rel", "question": "Who developed the theory of relativity?", "answers": ["Albert Einstein"],
@@ -113,12 +113,8 @@ def test_a_missing_index_is_named_before_any_question_is_asked(env: Path, capsys
 
 
 def test_a_named_benchmark_builds_its_own_index(env: Path, capsys: pytest.CaptureFixture[str]):
-    """A slice of the real HotpotQA file: the first three questions and their thirty paragraphs."""
-    data = env / "data" / "hotpotqa"
-    data.mkdir(parents=True)
-    lines = (find_data_dir() / "hotpotqa" / "dev_subsampled.jsonl").read_text(encoding="utf-8").splitlines()
-    (data / "dev_subsampled.jsonl").write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
-    assert run("hotpotqa", "--data-dir", str(env / "data"), "--limit", "2", "--out", str(env / "h")) == 0
+    """The fixture slice of the real HotpotQA file: the first three questions and their thirty paragraphs."""
+    assert run("hotpotqa", "--data-dir", str(FIXTURES), "--limit", "2", "--out", str(env / "h")) == 0
     info = report(env / "h")["info"]
     assert (info["index"], info["items"], info["of_items"]) == ("eval-hotpotqa", 2, 3)
     assert (env / "indexes" / "eval-hotpotqa").is_dir()
@@ -154,3 +150,26 @@ def test_compare_refuses_what_is_not_a_run(env: Path, capsys: pytest.CaptureFixt
     assert main(["eval", "compare", str(env / "a"), str(env / "nothing")]) == 2
     assert "No eval report at" in capsys.readouterr().err
     shutil.rmtree(env / "a")
+
+
+def test_list_shows_each_benchmark_and_where_it_is_read_from(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    assert main(["eval", "--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:3] for line in lines] == [
+        ["hotpotqa", "yes", "packaged:"],
+        ["squad", "yes", "packaged:"],
+        ["musique", "yes", "packaged:"],
+        ["inscit", "no", "missing:"],
+    ]
+    assert "inscit/dev.json in a folder FOLDER and pass --data-dir FOLDER" in lines[3]
+    assert main(["eval", "--list", "--data-dir", str(FIXTURES), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {row["origin"] for row in rows} == {"data dir"} and all(row["available"] for row in rows)
+    assert rows[3]["paths"] == [str(FIXTURES / "inscit" / "dev.json")]
+
+
+def test_inscit_without_its_data_says_where_to_put_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    assert run("inscit", "--data-dir", str(tmp_path), "--out", str(tmp_path / "run")) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: INSCIT data not found: {tmp_path / 'inscit' / 'dev.json'}. webqa does not ship")
+    assert err.count("\n") == 1 and not (tmp_path / "run").exists()

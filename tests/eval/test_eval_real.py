@@ -1,6 +1,6 @@
 """`webqa eval hotpotqa --limit 5 --baseline` with the real embedded models (MiniLM and SmolLM2 on llama.cpp).
 
-The corpus is the first five questions' fifty real paragraphs (a slice of the HotpotQA file) rather than all
+The corpus is the first five questions' fifty real paragraphs (a slice of the packaged HotpotQA file) rather than all
 4,858, so that indexing takes seconds, not minutes; everything else is what a user runs."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from webqa.cli import main
-from webqa.evaluation.datasets import find_data_dir
+from webqa.evaluation.datasets.base import PACKAGED_DIR, read_json_lines
 
 pytestmark = pytest.mark.slow
 
@@ -22,8 +22,8 @@ def test_eval_hotpotqa_with_the_embedded_models(
     pytest.importorskip("llama_cpp")
     data = tmp_path / "data" / "hotpotqa"
     data.mkdir(parents=True)
-    lines = (find_data_dir() / "hotpotqa" / "dev_subsampled.jsonl").read_text(encoding="utf-8").splitlines()
-    (data / "dev_subsampled.jsonl").write_text("\n".join(lines[:5]) + "\n", encoding="utf-8")
+    records = [record for _, record in read_json_lines(PACKAGED_DIR / "hotpotqa" / "dev_subsampled.jsonl.gz")[:5]]
+    (data / "dev_subsampled.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     monkeypatch.setenv("WEBQA_INDEX_DIR", str(tmp_path / "indexes"))
 
     out = tmp_path / "run"

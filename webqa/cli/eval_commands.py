@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from webqa.cli import options
+from webqa.errors import WebqaError
 
 
 class _RunByDefault(TyperGroup):
@@ -27,9 +28,47 @@ class _RunByDefault(TyperGroup):
 eval_app = typer.Typer(
     cls=_RunByDefault,
     help="Measure answers on public benchmarks (hotpotqa, squad, musique, inscit) or your own gold question "
-    "file: `webqa eval DATASET`, `webqa eval compare RUN_A RUN_B`.",
+    "file: `webqa eval DATASET`, `webqa eval compare RUN_A RUN_B`; `webqa eval --list` shows which benchmarks "
+    "are available.",
     no_args_is_help=True,
+    invoke_without_command=True,
 )
+
+DATA_DIR_HELP = (
+    "Folder holding the benchmarks (default: WEBQA_EVAL_DATA_DIR, else ../shared/data); "
+    "a set it lacks is read from the copy webqa ships, if any."
+)
+
+
+@eval_app.callback()
+def eval_callback(
+    ctx: typer.Context,
+    list_datasets: bool = typer.Option(
+        False, "--list", help="Show each benchmark, whether it is available, and from where; then exit."
+    ),
+    data_dir: Path = typer.Option(
+        None, "--data-dir", help="With --list: the folder to look in, as for `webqa eval run`."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="With --list: print the list as JSON."),
+) -> None:
+    if not list_datasets:
+        if ctx.invoked_subcommand is None:  # options only, e.g. `webqa eval --json`
+            raise WebqaError("Name a dataset (webqa eval hotpotqa), or use --list to see them.")
+        return
+    from webqa.evaluation.datasets import dataset_status
+
+    statuses = dataset_status(data_dir)
+    if as_json:
+        rows = [
+            {"dataset": s.name, "available": s.available, "origin": s.origin, "paths": [str(p) for p in s.paths]}
+            for s in statuses
+        ]
+        typer.echo(json.dumps(rows, indent=2))
+    else:
+        width = max(len(s.name) for s in statuses)
+        for status in statuses:
+            typer.echo(f"{status.name:<{width}}  {'yes' if status.available else 'no ':<3}  {status.where()}")
+    raise typer.Exit()
 
 
 @eval_app.command("run")
@@ -54,9 +93,7 @@ def run_command(
     ),
     baseline_k: int = typer.Option(3, "--baseline-k", min=1, help="Chunks the baseline stuffs into its prompt."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes for the batch answers."),
-    data_dir: Path = typer.Option(
-        None, "--data-dir", help="Folder holding the benchmarks (default: WEBQA_EVAL_DATA_DIR, else ../shared/data)."
-    ),
+    data_dir: Path = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the summaries as JSON instead of a table."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
 ) -> None:

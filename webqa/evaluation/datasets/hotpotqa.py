@@ -8,16 +8,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from webqa.evaluation.datasets.base import EvalSet, parse_record, require_file, string
+from webqa.evaluation.datasets.base import EvalSet, parse_record, read_json_lines, require_files, string
 from webqa.evaluation.gold import Gold, GoldItem
-from webqa.jsonl import read_json_lines
 from webqa.types import Document
 
 RELATIVE_PATH = Path("hotpotqa") / "dev_subsampled.jsonl"
+FILES = (RELATIVE_PATH,)
 
 
-def load(data_dir: Path) -> EvalSet:
-    path = require_file(data_dir / RELATIVE_PATH, "HotpotQA")
+def load(data_dir: Path | None) -> EvalSet:
+    """From the data folder when it holds the file, else from the copy webqa ships."""
+    (path,) = require_files(data_dir, "HotpotQA", FILES)
     documents: dict[str, Document] = {}
     items = []
     for number, record in read_json_lines(path):

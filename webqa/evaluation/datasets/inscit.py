@@ -1,6 +1,6 @@
 """INSCIT dev: 86 information-seeking dialogues over Wikipedia (502 user turns), read in place.
 
-INSCIT states no licence, so it is for evaluation only: it is read from the shared data folder and never
+INSCIT states no licence, so it is for evaluation only: it is read from the benchmark data folder and never
 copied into the project (the corpus webqa indexes is written under the index folder, which is not shipped).
 
 Each dialogue becomes one multi-turn question line: the user's turns in order, each a follow-up of the ones
@@ -16,17 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from webqa.errors import InputError
-from webqa.evaluation.datasets.base import EvalSet, parse_record, read_json, require_file, string
+from webqa.evaluation.datasets.base import EvalSet, parse_record, read_json, require_files, string
 from webqa.evaluation.gold import Gold, GoldItem
 from webqa.types import Document
 
 RELATIVE_PATH = Path("inscit") / "dev.json"
 ANSWER_TYPES = ("directAnswer", "clarification")  # responses that answer (or narrow) the question
 NO_ANSWER_TYPES = ("noAnswerButRelevantInfo", "noAnswerNoRelevantInfo")
+FILES = (RELATIVE_PATH,)
+NOT_SHIPPED = "webqa does not ship INSCIT (no license stated): get dev.json from https://github.com/ellenmellon/INSCIT."
 
 
-def load(data_dir: Path) -> EvalSet:
-    path = require_file(data_dir / RELATIVE_PATH, "INSCIT")
+def load(data_dir: Path | None) -> EvalSet:
+    """From the data folder only: there is no packaged copy."""
+    (path,) = require_files(data_dir, "INSCIT", FILES, hint=NOT_SHIPPED)
     dialogues = read_json(path)
     if not isinstance(dialogues, dict):
         raise InputError(f"{path}: expected a JSON object of dialogue id -> dialogue.")

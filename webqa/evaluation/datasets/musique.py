@@ -9,17 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from webqa.errors import InputError
-from webqa.evaluation.datasets.base import EvalSet, parse_record, read_json, require_file, string
+from webqa.evaluation.datasets.base import EvalSet, parse_record, read_json, require_files, string
 from webqa.evaluation.gold import Gold, GoldItem
 from webqa.types import Document
 
 QUESTIONS_PATH = Path("musique") / "musique_train.json"
 CORPUS_PATH = Path("musique") / "musique_train_corpus.json"
+FILES = (QUESTIONS_PATH, CORPUS_PATH)
 
 
-def load(data_dir: Path) -> EvalSet:
-    questions_path = require_file(data_dir / QUESTIONS_PATH, "MuSiQue")
-    corpus_path = require_file(data_dir / CORPUS_PATH, "MuSiQue corpus")
+def load(data_dir: Path | None) -> EvalSet:
+    """Both files from the data folder when it holds both, else the copies webqa ships."""
+    questions_path, corpus_path = require_files(data_dir, "MuSiQue", FILES)
     documents = _corpus(corpus_path)
     ids = {(d.title, d.text): d.id for d in documents}
     records = read_json(questions_path)

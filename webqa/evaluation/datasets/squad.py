@@ -12,15 +12,17 @@ from pathlib import Path
 from typing import Any
 
 from webqa.errors import InputError
-from webqa.evaluation.datasets.base import EvalSet, parse_record, read_json, require_file, string
+from webqa.evaluation.datasets.base import EvalSet, parse_record, read_json, require_files, string
 from webqa.evaluation.gold import Gold, GoldItem
 from webqa.types import Document
 
 RELATIVE_PATH = Path("squad") / "dev-v1.1.json.zip"
+FILES = (RELATIVE_PATH,)
 
 
-def load(data_dir: Path) -> EvalSet:
-    path = require_file(data_dir / RELATIVE_PATH, "SQuAD")
+def load(data_dir: Path | None) -> EvalSet:
+    """From the data folder when it holds the zip, else from the copy webqa ships."""
+    (path,) = require_files(data_dir, "SQuAD", FILES)
     data = read_json(path, _zipped_json(path))
     articles = parse_record(path, "(top level)", data, lambda d: d["data"])
     if not isinstance(articles, list):
