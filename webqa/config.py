@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     )
     search_k: int = Field(10, ge=1, description="Hits a search returns when not told otherwise.")
     fetch_timeout_s: float = Field(15.0, gt=0, description="Connect and read timeout for web pages.")
+    fetch_deadline_s: float = Field(
+        30.0,
+        gt=0,
+        description="Longest one web page fetch may take in all, redirects included: a server that sends a "
+        "byte at a time never trips the read timeout, but it cannot hold a fetch past this.",
+    )
     fetch_max_bytes: int = Field(5_000_000, ge=1024, description="Largest web page webqa downloads.")
     allow_private_urls: bool = Field(
         False,

@@ -136,18 +136,25 @@ def test_non_http_schemes_are_refused(strict, url):
 
 
 def test_a_redirect_into_a_private_address_is_refused_at_that_hop(strict, site, monkeypatch):
-    """The fixture server is on loopback, so pretend 127.0.0.1 is a public address for the first hop;
-    the redirect to the cloud metadata address must still be refused before any connection."""
+    """The fixture server is on loopback, so pretend 127.0.0.1 is a public address for the first hop (and
+    route that address back to it, since connections go to the address the guard checked); the redirect
+    to the cloud metadata address must still be refused before any connection."""
+    import ipaddress
+    import socket
+
     real_resolve = fetch_module.resolve
+    real_connect = socket.socket.connect
 
     def resolve(host, port):
         if host == "127.0.0.1":
-            import ipaddress
-
             return [ipaddress.ip_address("93.184.216.34")]
         return real_resolve(host, port)
 
+    def connect(self, address):
+        return real_connect(self, ("127.0.0.1", address[1]) if address[0] == "93.184.216.34" else address)
+
     monkeypatch.setattr(fetch_module, "resolve", resolve)
+    monkeypatch.setattr(socket.socket, "connect", connect)
     assert WebPages(strict).get(site.url("/amazon")).title == "Amazon"  # the first hop alone is fine
     with pytest.raises(FetchError, match=r"Refused http://169\.254\.169\.254/latest/meta-data/"):
         WebPages(strict).get(site.url("/to-metadata"))

@@ -10,6 +10,7 @@ from webqa.browser.page import Page, make_page
 from webqa.errors import FetchError
 from webqa.web.fetch import FetchedPage, fetch
 from webqa.web.html import LinkSpan, extract
+from webqa.web.transport import guarded_client
 
 if TYPE_CHECKING:
     import httpx
@@ -52,13 +53,10 @@ class WebPages:
     """http(s) pages via webqa.web.fetch (SSRF guard, size cap, redirects), cached by URL and content."""
 
     def __init__(self, settings: Settings, client: httpx.Client | None = None) -> None:
-        import httpx
-
         self.settings = settings
-        # One client for every page: connections and TLS sessions are reused across fetches.
-        self.client = client or httpx.Client(
-            timeout=httpx.Timeout(settings.fetch_timeout_s), headers={"User-Agent": settings.user_agent}
-        )
+        # One client for every page: connections and TLS sessions are reused across fetches. Its transport
+        # connects to the addresses the SSRF guard checked and holds each fetch to its deadline.
+        self.client = client or guarded_client(settings.fetch_timeout_s, settings.user_agent)
         self._by_url: OrderedDict[str, Page] = OrderedDict()
         self._by_content: dict[str, Page] = {}
         self.fetches = 0  # network fetches made; the cache exists to keep this low
@@ -75,6 +73,7 @@ class WebPages:
             user_agent=self.settings.user_agent,
             client=self.client,
             accept_pdf=True,
+            deadline_s=self.settings.fetch_deadline_s,
         )
         self.fetches += 1
         digest = hashlib.sha256(fetched.body).hexdigest()
