@@ -8,12 +8,16 @@ and, as with any 'spawn' pool, a script that calls run_batch needs an `if __name
 Crash safety: every line reaches the file in one `os.write` of the whole line, so a `kill -9` leaves at worst
 a partial last line; a rerun truncates it, checks that the kept lines belong to this question file, and
 answers only the items after them. Output is in input order, so resuming is skipping the first N items.
+
+Identity: every line records `input_sha256`, a hash of its item's question or turns. A resume compares each
+kept line with the item at its position: its id, and its hash, or, for lines written before the hash
+existed, its "question" text (for a multi-turn line, the first turn). The first line that disagrees stops
+the run before anything in the file changes; `restart=True` (`--restart`) empties the file and starts over.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import multiprocessing
 import os
 import pickle
@@ -30,13 +34,12 @@ from typing import Any, NamedTuple
 
 from tqdm import tqdm
 
+from webqa.batch_resume import empty_for_restart, input_sha256, resume_point
 from webqa.errors import InputError, WebqaError
 from webqa.questions import QuestionItem, read_questions
 
 AnswerFn = Callable[[QuestionItem], dict]
 """Answers one item with one answers-JSONL record; the runner fills "id", "question" and "error"."""
-
-_log = logging.getLogger(__name__)
 
 IN_FLIGHT_PER_WORKER = 4  # enough queued work to keep a worker busy, few enough that memory stays flat
 SYNC_INTERVAL_S = 0.2  # fsync at most this often: a kill -9 loses nothing written, a power cut ~this much
@@ -72,8 +75,10 @@ def run_batch(
     *,
     workers: int = 1,
     progress: bool = True,
+    restart: bool = False,
 ) -> BatchSummary:
-    """Answer every item of `questions` into `out`, resuming after the lines `out` already holds."""
+    """Answer every item of `questions` into `out`, resuming after the lines `out` already holds (or, with
+    `restart`, replacing them: only a file that is batch output is ever emptied)."""
     started = time.perf_counter()
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
@@ -84,7 +89,9 @@ def run_batch(
         raise InputError(f"--out {out} is the question file itself. Give another path for the answers.")
     items = read_questions(questions)
     try:
-        done, resumed_errors = _resume_point(out, questions, items)
+        if restart:
+            empty_for_restart(out)
+        done, resumed_errors = resume_point(out, questions, items)
         out.parent.mkdir(parents=True, exist_ok=True)
         writer = _LineWriter(out)
     except OSError as exc:
@@ -229,6 +236,7 @@ def _answer_line(answer_fn: AnswerFn, item: QuestionItem) -> _Line:
             raise TypeError(f"the answer function returned {type(record).__name__}, not a dict")
         record = dict(record)
         record["id"] = item.id  # always the input's id: resume matches output lines to items by it
+        record["input_sha256"] = input_sha256(item)  # and by this: ids like "line-3" match any file
         record.setdefault("question", item.question)
         record.setdefault("error", None)
         # allow_nan=False: NaN is not JSON, and jq or pandas would choke on the whole file
@@ -256,6 +264,7 @@ def _error_record(item: QuestionItem, error: str, seconds: float) -> dict[str, A
         "actions": [],
         "timings": {"total_s": round(seconds, 3)},
         "error": error,
+        "input_sha256": input_sha256(item),
     }
     if item.turns:
         record["turns"] = []
@@ -282,56 +291,3 @@ class _LineWriter:
             os.fsync(self._fd)
         finally:
             os.close(self._fd)
-
-
-def _resume_point(out: Path, questions: Path, items: list[QuestionItem]) -> tuple[int, int]:
-    """How many items `out` already answers, and how many of those lines are errors. Truncates a crash's
-    partial last line; refuses foreign files."""
-    if not out.exists():
-        return 0, 0
-    kept = offset = failed = 0
-    with out.open("r+b") as file:
-        lines = iter(file)  # binary iteration splits on b"\n" only, as the lines were written
-        following = next(lines, None)
-        while following is not None:
-            raw, following = following, next(lines, None)
-            at_end = following is None
-            record = _parse_record(raw)
-            if record is None:
-                # Once a line is proven ours, anything unreadable after it is damage to cut; before that it
-                # may be someone else's file, which we must not truncate.
-                torn = raw.startswith(b"{") and not raw.endswith(b"\n")
-                debris = at_end and (torn or not raw.strip(b"\0"))  # NULs: a power cut's unwritten tail
-                if kept == 0 and not debris:
-                    raise InputError(
-                        f"{out} does not start with an answer record, so it is not the output of a batch run. "
-                        f"Give a new --out file, or move {out} away to start over."
-                    )
-                if raw.endswith(b"\n") or not at_end:
-                    _log.warning("%s: line %d is damaged; it and the lines after it are answered again.", out, kept + 1)
-                file.truncate(offset)
-                os.fsync(file.fileno())
-                break
-            if kept >= len(items) or record.get("id") != items[kept].id:
-                found = record.get("id")
-                expected = f"{items[kept].id!r}" if kept < len(items) else "no more items"
-                raise InputError(
-                    f"{out} holds answers for another question file: its line {kept + 1} has id {found!r} where "
-                    f"{questions} has {expected}. Give a new --out file, or move {out} away to start over."
-                )
-            kept += 1
-            offset += len(raw)
-            failed += bool(record.get("error"))
-    return kept, failed
-
-
-def _parse_record(raw: bytes) -> dict[str, Any] | None:
-    """A complete output line as a record, or None for a partial, damaged or foreign one."""
-    if not raw.endswith(b"\n"):
-        return None
-    try:
-        record = json.loads(raw)
-    except ValueError:  # includes UnicodeDecodeError
-        return None
-    # Every line the runner writes has "id" and "error"; a question file given as --out has no "error".
-    return record if isinstance(record, dict) and "id" in record and "error" in record else None

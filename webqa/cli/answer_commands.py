@@ -77,7 +77,9 @@ def print_trace(answer: Answer) -> None:
 
 def batch_command(
     questions: Path = typer.Argument(..., help="Question file: .jsonl, .csv (a `question` column) or .txt."),
-    out: Path = typer.Option(..., "--out", "-o", help="Answers JSONL. An existing file is resumed, not redone."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Answers JSONL. An existing file is resumed (if it answers this file), not redone."
+    ),
     index: str = options.INDEX,
     backend: str = options.BACKEND,
     llm: str = options.LLM,
@@ -85,6 +87,9 @@ def batch_command(
     mode: str = options.MODE,
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes (each loads the models once)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    restart: bool = typer.Option(
+        False, "--restart", help="Answer every question again, replacing what --out holds instead of resuming."
+    ),
 ) -> None:
     """Answer every question in a file: one output line per input line, in order, resumable after a crash.
     Exit code 0 when every line was answered, 3 when some lines hold errors."""
@@ -95,7 +100,7 @@ def batch_command(
     # The answer function builds the assistant where it runs: in this process on the first question that
     # needs it (after the paths are checked), or once in each worker; a bad index or backend fails there.
     factory = functools.partial(answer_function, settings.model_dump(mode="json"))
-    summary = run_batch(questions, out, factory, workers=workers, progress=not quiet)
+    summary = run_batch(questions, out, factory, workers=workers, progress=not quiet, restart=restart)
     typer.echo(
         f"{summary.total} questions: {summary.answered} answered ({summary.abstained} abstained), "
         f"{summary.errors} errors, {summary.skipped_resumed} already done ({summary.resumed_errors} of them "
