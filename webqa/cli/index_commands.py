@@ -21,7 +21,7 @@ index_app = typer.Typer(help="Build, inspect and search local document indexes."
 def build_command(
     sources: list[str] = typer.Argument(
         None,
-        help="Corpus .jsonl/.jsonl.gz files, folders of .txt/.md/.html files, or text files of URLs. "
+        help="Corpus .jsonl/.jsonl.gz files, folders of .txt/.md/.html files, or URL lists (.urls, or .txt of URLs). "
         "Omit to rebuild from indexes/NAME.toml or from the sources of the last build.",
         show_default=False,
     ),

@@ -1,13 +1,20 @@
 """Read index sources into Documents: corpus JSONL (.jsonl/.jsonl.gz), folders of .txt/.md/.html
-files, and text files listing URLs. Bad records name their file and line."""
+files, and text files listing URLs. Bad records name their file and line.
+
+A URL list is a `.urls` file, or a .txt/.list file (or one without a suffix) most of whose lines, not
+counting blank lines and # comments, look like URLs. Every line of a URL list must be an http(s) URL: one
+that is not (a typo such as `htp://`) is a bad record naming its line, never a reason to index the list
+itself as a text document."""
 
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
@@ -17,7 +24,10 @@ from webqa.types import Document
 from webqa.web.html import extract
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
-SOURCE_HELP = "Give a corpus .jsonl/.jsonl.gz file, a folder of .txt/.md/.html files, or a text file of URLs."
+SOURCE_HELP = (
+    "Give a corpus .jsonl/.jsonl.gz file, a folder of .txt/.md/.html files, or a text file of URLs (.urls or .txt)."
+)
+_URL_LIKE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:/+|www\.)\S*$", re.IGNORECASE)
 
 
 class CorpusRecord(BaseModel):
@@ -157,10 +167,22 @@ def _url_lines(path: Path) -> list[tuple[int, str]]:
 
 
 def _is_url_list(path: Path) -> bool:
-    if path.suffix.lower() not in ("", ".txt", ".urls", ".list"):
+    suffix = path.suffix.lower()
+    if suffix == ".urls":
+        return True
+    if suffix not in ("", ".txt", ".list"):
         return False
     entries = _url_lines(path)
-    return bool(entries) and all(line.startswith(("http://", "https://")) for _, line in entries)
+    looks_like_urls = sum(1 for _, line in entries if _URL_LIKE.match(line))
+    return bool(entries) and looks_like_urls * 2 > len(entries)
+
+
+def _http_url(line: str) -> bool:
+    try:
+        parts = urlsplit(line)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in line)
+    except ValueError:  # e.g. an unbalanced [ in the host
+        return False
 
 
 def _read_url_list(path: Path, settings: Settings, problems: _Problems) -> Iterator[tuple[Document, str]]:
@@ -168,8 +190,12 @@ def _read_url_list(path: Path, settings: Settings, problems: _Problems) -> Itera
     from webqa.browser.fetchers import WebPages
 
     pages = WebPages(settings)
+    why = "" if path.suffix.lower() == ".urls" else f"; {path.name} is read as a URL list because most lines are URLs"
     for number, url in _url_lines(path):
         where = f"{path}:{number}"
+        if not _http_url(url):
+            problems.bad(f"{where}: {url[:80]!r} is not an http(s) URL{why}")
+            continue
         try:
             page = pages.get(url)
         except FetchError as exc:
