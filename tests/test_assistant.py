@@ -40,7 +40,7 @@ def test_planned_extractive_answer_with_real_citations(assistant_for):
     record = json.loads(json.dumps(answer.to_record("q1")))
     assert set(record) == {"id", "question", "answer", "short_answer", "abstained", "citations", "actions",
                            "timings", "error"}  # fmt: skip
-    assert set(record["citations"][0]) == {"n", "doc_id", "title", "url", "quote", "start", "end"}
+    assert set(record["citations"][0]) == {"n", "doc_id", "title", "url", "quote", "start", "end", "page_sha256"}
 
 
 def test_abstractive_answers_drop_what_the_quotes_do_not_support(assistant_for):

@@ -56,6 +56,12 @@ class Quote:
     doc_id: str | None
     start: int
     end: int
+    page_sha256: str | None = None  # of page_text, so `webqa verify` can tell whether the page changed since
+
+
+def page_sha256(text: str) -> str:
+    """The hash a Quote records of the page text it was taken from."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,7 @@ class Answer:
                     "quote": c.quote.text,
                     "start": c.quote.start,
                     "end": c.quote.end,
+                    "page_sha256": c.quote.page_sha256,
                 }
                 for c in self.citations
             ],

@@ -14,6 +14,7 @@ from webqa.cli.feedback_command import feedback_app
 from webqa.cli.index_commands import index_app
 from webqa.cli.settings_command import settings_command
 from webqa.cli.ui_command import ui_command
+from webqa.cli.verify_command import verify_command
 from webqa.errors import WebqaError
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ app.command("ui")(ui_command)
 app.command("settings")(settings_command)
 app.command("search")(search_command)
 app.command("open")(open_command)
+app.command("verify")(verify_command)
 
 
 def main(argv: list[str] | None = None) -> int:
