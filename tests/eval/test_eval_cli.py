@@ -114,7 +114,8 @@ def test_a_missing_index_is_named_before_any_question_is_asked(env: Path, capsys
 
 def test_a_named_benchmark_builds_its_own_index(env: Path, capsys: pytest.CaptureFixture[str]):
     """The fixture slice of the real HotpotQA file: the first three questions and their thirty paragraphs."""
-    assert run("hotpotqa", "--data-dir", str(FIXTURES), "--limit", "2", "--out", str(env / "h")) == 0
+    # The group's options in front of the dataset are the run's (`webqa eval --data-dir D hotpotqa`).
+    assert main(["eval", "--data-dir", str(FIXTURES), "hotpotqa", "--limit", "2", "--out", str(env / "h"), "-q"]) == 0
     info = report(env / "h")["info"]
     assert (info["index"], info["items"], info["of_items"]) == ("eval-hotpotqa", 2, 3)
     assert (env / "indexes" / "eval-hotpotqa").is_dir()
@@ -166,6 +167,8 @@ def test_list_shows_each_benchmark_and_where_it_is_read_from(tmp_path: Path, cap
     rows = json.loads(capsys.readouterr().out)
     assert {row["origin"] for row in rows} == {"data dir"} and all(row["available"] for row in rows)
     assert rows[3]["paths"] == [str(FIXTURES / "inscit" / "dev.json")]
+    assert main(["eval", "--json"]) == 2  # without --list, a run's option: the run needs its dataset
+    assert "Usage: webqa eval run" in capsys.readouterr().err
 
 
 def test_inscit_without_its_data_says_where_to_put_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]):

@@ -12,15 +12,17 @@ import typer
 from typer.core import TyperGroup
 
 from webqa.cli import options
-from webqa.errors import WebqaError
 
 
 class _RunByDefault(TyperGroup):
     """`webqa eval hotpotqa ...` means `webqa eval run hotpotqa ...`: a first word that names no
-    subcommand is a dataset."""
+    subcommand is a dataset. So does `webqa eval --data-dir D hotpotqa`: without --list, the options the
+    group shares with `run` are run's."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if args and not args[0].startswith("-") and args[0] not in self.commands:
+        dataset_first = args and not args[0].startswith("-") and args[0] not in self.commands
+        run_option_first = args and args[0].split("=")[0] in ("--data-dir", "--json") and "--list" not in args
+        if dataset_first or run_option_first:
             args = ["run", *args]
         return super().parse_args(ctx, args)
 
@@ -42,7 +44,6 @@ DATA_DIR_HELP = (
 
 @eval_app.callback()
 def eval_callback(
-    ctx: typer.Context,
     list_datasets: bool = typer.Option(
         False, "--list", help="Show each benchmark, whether it is available, and from where; then exit."
     ),
@@ -52,8 +53,6 @@ def eval_callback(
     as_json: bool = typer.Option(False, "--json", help="With --list: print the list as JSON."),
 ) -> None:
     if not list_datasets:
-        if ctx.invoked_subcommand is None:  # options only, e.g. `webqa eval --json`
-            raise WebqaError("Name a dataset (webqa eval hotpotqa), or use --list to see them.")
         return
     from webqa.evaluation.datasets import dataset_status
 
