@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -185,6 +185,16 @@ class Settings(BaseSettings):
     browser_max_quote_chars: int = Field(500, ge=20, description="Longest quote the browser accepts.")
     browser_budget: int = Field(20, ge=1, description="Commands a browsing session may run.")
     page_cache_size: int = Field(256, ge=0, description="Fetched web pages kept in memory per process.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        """Settings that are each fine alone but contradict each other."""
+        if self.chunk_overlap_chars >= self.chunk_chars:
+            raise ValueError(
+                f"chunk_overlap_chars ({self.chunk_overlap_chars}) must be smaller than chunk_chars "
+                f"({self.chunk_chars}): each chunk repeats that much of the one before it"
+            )
+        return self
 
     @classmethod
     def settings_customise_sources(

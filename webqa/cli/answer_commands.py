@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from webqa.cli import options
+from webqa.errors import InputError
 from webqa.types import Answer
 
 
@@ -24,9 +25,11 @@ def ask_command(
     trace: bool = options.TRACE,
 ) -> None:
     """Answer one question with numbered citations to the exact quotes it found."""
+    if not question.strip():
+        raise InputError('The question is empty. Ask something, e.g. webqa ask "Who wrote Hamlet?"')
+    settings = options.answering_settings(index=index, backend=backend, llm=llm, policy=policy, mode=mode)
     from webqa.assistant import Assistant
 
-    settings = options.settings_with(index=index, backend=backend, llm=llm, policy=policy, mode=mode)
     assistant = Assistant(settings)
     if as_json:
         answer = assistant.ask(question)
@@ -96,7 +99,7 @@ def batch_command(
     from webqa.assistant import answer_function
     from webqa.batch import run_batch
 
-    settings = options.settings_with(index=index, backend=backend, llm=llm, policy=policy, mode=mode)
+    settings = options.answering_settings(index=index, backend=backend, llm=llm, policy=policy, mode=mode)
     # The answer function builds the assistant where it runs: in this process on the first question that
     # needs it (after the paths are checked), or once in each worker; a bad index or backend fails there.
     factory = functools.partial(answer_function, settings.model_dump(mode="json"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import sys
+import typing
 from typing import TYPE_CHECKING
 
 import typer
@@ -36,7 +37,7 @@ def chat_command(
         raise InputError("--resume continues a conversation; it cannot be combined with --list or --delete.")
     from webqa.conversation import Conversation, ConversationStore  # loads the browser stack: only when used
 
-    settings = options.settings_with(index=index, backend=backend, llm=llm, policy=policy, mode=mode)
+    settings = options.answering_settings(index=index, backend=backend, llm=llm, policy=policy, mode=mode)
     store = ConversationStore.from_settings(settings)
     store.check()  # an unusable store fails now, not after the first answer, whose turn it would lose
     if list_conversations:
@@ -48,6 +49,16 @@ def chat_command(
         return
     if resume:
         store.summary(resume)  # an unknown id fails here, before any model or index loads
+    _read_as_text()
+    first = None
+    if not resume and not sys.stdin.isatty():
+        # Piped input: its first question is read before anything loads, so empty input fails at once.
+        first = _next_message(sys.stdin)
+        if first is None:
+            raise InputError(
+                "No question on standard input (only blank lines). Pipe questions one a line, e.g. "
+                "echo 'Who wrote Hamlet?' | webqa chat"
+            )
 
     from webqa.assistant import Assistant
 
@@ -59,27 +70,41 @@ def chat_command(
         conversation = Conversation(assistant, store=store)
         typer.echo(f"Conversation {conversation.id}. Ask a question; /quit or Ctrl-D ends it.", err=True)
     try:
-        _repl(conversation, trace)
+        _repl(conversation, trace, first)
     finally:  # Ctrl-C included: every answered turn is already saved
         if conversation.turns:
             typer.echo(f"Saved. Resume with: webqa chat --resume {conversation.id}", err=True)
 
 
-def _repl(conversation: Conversation, trace: bool) -> None:
+def _read_as_text() -> None:
     if isinstance(sys.stdin, io.TextIOWrapper):
         # Bytes that are not text in the locale's encoding would otherwise be read as lone surrogates,
         # which SQLite cannot store as UTF-8: saving the turn would fail. Show them as U+FFFD instead.
         sys.stdin.reconfigure(errors="replace")
+
+
+def _next_message(lines: typing.TextIO) -> str | None:
+    """The next line that says something (blank lines are skipped), or None at the end of the input."""
+    for line in iter(lines.readline, ""):
+        if line.strip():
+            return line.strip()
+    return None
+
+
+def _repl(conversation: Conversation, trace: bool, first: str | None = None) -> None:
     interactive = sys.stdin.isatty()
     while True:
-        if interactive:
-            typer.echo("> ", nl=False, err=True)  # on stderr: stdout holds only what webqa answers
-        line = sys.stdin.readline()
-        if not line:  # end of input
-            break
-        text = line.strip()
-        if not text:
-            continue
+        if first is not None:
+            text, first = first, None
+        else:
+            if interactive:
+                typer.echo("> ", nl=False, err=True)  # on stderr: stdout holds only what webqa answers
+            line = sys.stdin.readline()
+            if not line:  # end of input
+                break
+            text = line.strip()
+            if not text:
+                continue
         if text.lower() in QUIT:
             break
         turn = conversation.ask(text, on_text=write_now)

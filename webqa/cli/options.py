@@ -35,6 +35,29 @@ def settings_with(**options: object) -> Settings:
     return load_settings(**overrides)
 
 
+def answering_settings(*, reach_server: bool = True, **options: object) -> Settings:
+    """settings_with() for the commands that answer questions, plus the cheap checks of the model setting
+    (and one request to a model server) before anything expensive loads."""
+    from webqa.llm import check_llm, parse_spec
+
+    settings = settings_with(**options)
+    if uses_model(settings):
+        check_llm(settings, reach_server=reach_server)
+    else:
+        parse_spec(settings.llm)  # unused this time, but a typo in it is still worth a word now
+    return settings
+
+
+def uses_model(settings: Settings) -> bool:
+    """Whether answering with these settings calls the language model at all."""
+    return (
+        settings.policy == "llm"
+        or settings.answer_mode == "abstractive"
+        or settings.short_answer_scoring == "llm"
+        or settings.rewrite_with_llm
+    )
+
+
 def setting_environment(**options: object) -> dict[str, str]:
     """The given command options as WEBQA_* environment variables, for a child process that reads settings
     itself (the browser chat's server)."""

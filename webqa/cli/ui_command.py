@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -27,7 +29,8 @@ def ui_command(
     """Open the browser chat: cited answers that stream in, clickable citations, the browsing trace of every
     answer, follow-up questions, and feedback (ratings, edits, comparisons) saved for training data."""
     chosen = {"index": index, "backend": backend, "llm": llm, "policy": policy, "mode": mode}
-    options.settings_with(**chosen)  # a bad option fails here, in one line, not inside the server
+    # A bad option or model spec fails here, in one line, not inside the server.
+    options.answering_settings(reach_server=False, **chosen)
     if importlib.util.find_spec("streamlit") is None:
         raise WebqaError("The browser chat needs Streamlit. Install it with: pip install 'webqa[ui]'")
     if not APP.is_file():
@@ -35,6 +38,7 @@ def ui_command(
             f"The browser chat's app is not at {APP}: it ships with webqa's source. "
             "Clone the repository and install it with: pip install -e '.[ui]'"
         )
+    _check_port_free(host, port)
     environment = {**os.environ, **options.setting_environment(**chosen)}
     command = [
         sys.executable, "-m", "streamlit", "run", str(APP),
@@ -48,3 +52,24 @@ def ui_command(
     # The server takes this process's place: Ctrl-C, a service manager's SIGTERM or a test's terminate()
     # reach Streamlit itself, and no orphaned server is left holding the port.
     os.execve(sys.executable, command, environment)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail before printing the chat's address when the port is taken: the server would only fail after it.
+    SO_REUSEADDR as the server sets it, so a port left in TIME_WAIT by a stopped server counts as free."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise WebqaError(f"Cannot serve on --host {host}: {exc.strerror}. Give an address of this machine.") from None
+    family, kind, protocol, _, address = infos[0]
+    with socket.socket(family, kind, protocol) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise WebqaError(
+                    f"Port {port} on {host} is already in use (another webqa ui, or another program). "
+                    f"Choose a free one with --port, e.g. --port {port + 1}."
+                ) from None
+            raise WebqaError(f"Cannot serve on {host}:{port}: {exc.strerror}. Check --host and --port.") from None

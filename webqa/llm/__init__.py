@@ -21,7 +21,16 @@ from webqa.llm.base import LLM, Message
 from webqa.llm.llamacpp import embedded_model_path
 from webqa.llm.testing import ScriptedLLM
 
-__all__ = ["BACKENDS", "LLM", "Message", "ScriptedLLM", "embedded_model_path", "load_llm", "parse_spec"]
+__all__ = [
+    "BACKENDS",
+    "LLM",
+    "Message",
+    "ScriptedLLM",
+    "check_llm",
+    "embedded_model_path",
+    "load_llm",
+    "parse_spec",
+]
 
 Loader = Callable[[Settings, str, str], LLM]
 """(settings, whole spec, the part after the colon) -> LLM."""
@@ -31,6 +40,16 @@ BACKENDS: dict[str, Loader] = {
     "hf": huggingface.load,
     "openai": openai_compat.load,
 }
+
+Checker = Callable[[Settings, str, str], object]
+"""(settings, whole spec, the part after the colon) -> None; raises WebqaError. Cheap: loads nothing."""
+
+CHECKS: dict[str, Checker] = {
+    "llamacpp": llamacpp.check,
+    "hf": huggingface.check,
+    "openai": openai_compat.check,
+}
+SERVER_CHECKS: dict[str, Checker] = {"openai": openai_compat.check_server}
 
 SPEC_HELP = "Use 'llamacpp', 'llamacpp:PATH.gguf', 'hf:MODEL_DIR' or 'openai:MODEL' (setting WEBQA_LLM)."
 _NEEDS_ARGUMENT = {"hf": "a model folder", "openai": "a model name"}
@@ -50,6 +69,15 @@ def parse_spec(spec: str) -> tuple[str, str]:
     if backend in _NEEDS_ARGUMENT and not argument:
         raise WebqaError(f"The LLM spec {spec!r} needs {_NEEDS_ARGUMENT[backend]} after '{backend}:'. {SPEC_HELP}")
     return backend, argument
+
+
+def check_llm(settings: Settings, *, reach_server: bool = True) -> None:
+    """What can be known about settings.llm before anything loads: the spec parses, its file or folder
+    exists, and (with `reach_server`) a model server answers one request. Commands call this first, so a
+    bad --llm fails in a moment, not after the index and models have loaded."""
+    backend, argument = parse_spec(settings.llm)
+    checks = SERVER_CHECKS if reach_server and backend in SERVER_CHECKS else CHECKS
+    checks[backend](settings, settings.llm.strip(), argument)
 
 
 def load_llm(settings: Settings, spec: str | None = None) -> LLM:

@@ -24,14 +24,20 @@ class HuggingFaceLLM(LLM):
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
 
-def load(settings: Settings, spec: str, folder: str) -> LLM:
-    """`hf:MODEL_DIR`: a folder with config.json, weights and a tokenizer with a chat template."""
+def check(settings: Settings, spec: str, folder: str) -> Path:
+    """The model folder `hf:MODEL_DIR` names, checked without loading it."""
     path = Path(folder).expanduser()
     if not (path / "config.json").is_file():
         raise WebqaError(
             f"No transformers model folder at {path} (no config.json). Download one first, e.g. "
             "`hf download HuggingFaceTB/SmolLM2-135M-Instruct --local-dir DIR`, then set WEBQA_LLM=hf:DIR."
         )
+    return path
+
+
+def load(settings: Settings, spec: str, folder: str) -> LLM:
+    """`hf:MODEL_DIR`: a folder with config.json, weights and a tokenizer with a chat template."""
+    path = check(settings, spec, folder)
     try:
         import transformers
         from langchain_huggingface import ChatHuggingFace, HuggingFacePipeline

@@ -331,13 +331,18 @@ class LlamaCppLLM(LLM):
         return len(self._shared.tokenize(text))
 
 
+def check(settings: Settings, spec: str, argument: str) -> Path:
+    """The model file `llamacpp` or `llamacpp:PATH.gguf` names, found without loading it."""
+    if not argument:
+        return embedded_model_path()
+    path = Path(argument).expanduser()
+    if not path.is_file():
+        raise WebqaError(f"No GGUF model file at {path}. Check the llm setting (WEBQA_LLM=llamacpp:PATH.gguf).")
+    return path
+
+
 def load(settings: Settings, spec: str, argument: str) -> LLM:
     """`llamacpp` (the embedded model) or `llamacpp:PATH.gguf`."""
-    if argument:
-        path = Path(argument).expanduser()
-        if not path.is_file():
-            raise WebqaError(f"No GGUF model file at {path}. Check the llm setting (WEBQA_LLM=llamacpp:PATH.gguf).")
-    else:
-        path = embedded_model_path()
+    path = check(settings, spec, argument)
     shared = shared_llama(path, settings.llm_context_tokens, settings.llm_threads)
     return LlamaCppLLM(spec, shared, settings)

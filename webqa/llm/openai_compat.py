@@ -82,8 +82,8 @@ class OpenAICompatibleLLM(LLM):
             ) from exc
 
 
-def load(settings: Settings, spec: str, model: str) -> LLM:
-    """`openai:MODEL` with `openai_base_url` and `openai_api_key` from settings."""
+def check(settings: Settings, spec: str, model: str) -> str:
+    """The server's base URL, once `openai:MODEL` has what it needs to be reached."""
     if not settings.openai_base_url:
         raise WebqaError(
             f"{spec} needs the server's base URL: set WEBQA_OPENAI_BASE_URL "
@@ -93,14 +93,40 @@ def load(settings: Settings, spec: str, model: str) -> LLM:
         raise WebqaError(
             f"{spec} needs an API key: set WEBQA_OPENAI_API_KEY (any non-empty value for a local server without keys)."
         )
+    return settings.openai_base_url
+
+
+def check_server(settings: Settings, spec: str, model: str, timeout_s: float = 10.0) -> None:
+    """One request (GET /models) before any question is answered: an unreachable server or a refused key is
+    an error now, not a silent fallback later. Any other answer counts as reachable (servers differ in what
+    they list)."""
+    import httpx
+
+    base_url = check(settings, spec, model)
+    url = base_url.rstrip("/") + "/models"
+    headers = {"Authorization": f"Bearer {settings.openai_api_key}"}
+    try:
+        response = httpx.get(url, headers=headers, timeout=timeout_s)
+    except httpx.HTTPError as exc:
+        raise WebqaError(
+            f"Cannot reach the model server at {base_url} ({type(exc).__name__}: {exc}). "
+            "Start it, or check WEBQA_OPENAI_BASE_URL."
+        ) from None
+    if response.status_code in (401, 403):
+        raise WebqaError(f"The model server at {base_url} refused the API key. Check WEBQA_OPENAI_API_KEY.")
+
+
+def load(settings: Settings, spec: str, model: str) -> LLM:
+    """`openai:MODEL` with `openai_base_url` and `openai_api_key` from settings."""
+    base_url = check(settings, spec, model)
     chat_openai = _chat_openai_class()
     chat_model = chat_openai(
         model=model,
-        base_url=settings.openai_base_url,
+        base_url=base_url,
         api_key=settings.openai_api_key,
         temperature=settings.llm_temperature,
         max_tokens=settings.llm_max_tokens,
         seed=settings.llm_seed,
         max_retries=2,
     )
-    return OpenAICompatibleLLM(spec, chat_model, model, settings.openai_base_url)
+    return OpenAICompatibleLLM(spec, chat_model, model, base_url)
