@@ -3,6 +3,7 @@ by the action schema where the backend supports it. Invalid output is counted an
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -56,20 +57,41 @@ class LLMPolicy:
         return (action.command, action.argument)
 
     def render(self, state: AgentState) -> str:
+        """The user message. Everything that comes from pages (the current view, the quotes) sits inside one
+        fenced block the prompt calls untrusted data; outside it are only the question and the model's own
+        actions, with the arguments that would repeat page text (quotes, finds) shown by length instead."""
         browser = state.browser
         quotes = "\n".join(f"[{n}] {q.title}: {q.text}" for n, q in enumerate(browser.quotes, start=1)) or "(none)"
         steps = browser.steps[-self.past_actions :]
-        actions = (
-            "\n".join(f"- {s.command}: {s.argument[:80]} ({'ok' if s.ok else 'refused'})" for s in steps)
-            or "(none yet)"
-        )
+        actions = "\n".join(_past_action(s.command, s.argument, s.ok) for s in steps) or "(none yet)"
         observation = state.observation or "(nothing yet: start with a search)"
         if len(observation) > self.observation_chars:
             observation = observation[: self.observation_chars] + "\n… (cut; scroll down or find to see more)"
         return load_prompt("policy_user").format(
             question=state.question,
-            quotes=quotes,
+            quotes=fence_safe(quotes),
             actions=actions,
-            observation=observation,
+            observation=fence_safe(observation),
             actions_left=browser.actions_left,
+            begin=BEGIN_DATA,
+            end=END_DATA,
         )
+
+
+BEGIN_DATA = "<<<BEGIN UNTRUSTED PAGE DATA>>>"
+END_DATA = "<<<END UNTRUSTED PAGE DATA>>>"
+_FENCE_LIKE = re.compile(r"<{3,}|>{3,}")
+
+
+def fence_safe(text: str) -> str:
+    """Page text that cannot close the data block early: runs of <<< or >>> become guillemets."""
+    return _FENCE_LIKE.sub(lambda run: ("«" if run.group()[0] == "<" else "»") * len(run.group()), text)
+
+
+def _past_action(command: str, argument: str, ok: bool) -> str:
+    outcome = "ok" if ok else "refused"
+    if command in ("quote", "find"):  # their arguments are copied from the page: data, shown inside the block
+        return f"- {command}: ({len(argument)} characters of page text) ({outcome})"
+    if command == "(invalid)":
+        return f"- (a reply that was not a valid action) ({outcome})"
+    return f"- {command}: {argument[:80]} ({outcome})"

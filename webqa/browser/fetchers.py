@@ -41,7 +41,13 @@ class LocalDocuments:
             for link in document.metadata.get("links", [])
         ]
         return make_page(
-            document.title, document.text, url=document.url, doc_id=document.id, spans=spans, width=self.line_chars
+            document.title,
+            document.text,
+            url=document.url,
+            doc_id=document.id,
+            spans=spans,
+            width=self.line_chars,
+            hidden_chars=int(document.metadata.get("hidden_chars", 0)),
         )
 
     def _target(self, href: str) -> str:
@@ -104,7 +110,15 @@ class WebPages:
         extracted = extract(html, base_url=fetched.final_url)
         spans = [(span, span.href) for span in extracted.links]
         title = extracted.title or fetched.final_url
-        return make_page(title, extracted.text, url=fetched.final_url, kind="web", spans=spans, width=width)
+        return make_page(
+            title,
+            extracted.text,
+            url=fetched.final_url,
+            kind="web",
+            spans=spans,
+            width=width,
+            hidden_chars=extracted.hidden_chars,
+        )
 
 
 def pdf_text(fetched: FetchedPage) -> tuple[str, str]:

@@ -26,6 +26,7 @@ class Page:
     kind: str = "document"  # "document", "web" or "search"
     links: tuple[Link, ...] = ()
     lines: tuple[str, ...] = field(default=(), compare=False)
+    hidden_chars: int = 0  # text hidden from readers (CSS, `hidden`, aria-hidden) that was left out
 
     @property
     def source(self) -> str:
@@ -60,6 +61,7 @@ def make_page(
     kind: str = "document",
     spans: list[tuple[LinkSpan, str]] | None = None,
     width: int = 120,
+    hidden_chars: int = 0,
 ) -> Page:
     """Number the links in reading order and lay the page out."""
     numbered = [
@@ -67,4 +69,4 @@ def make_page(
         for n, (span, target) in enumerate(sorted(spans or [], key=lambda p: p[0].start), start=1)
     ]
     links = tuple(link for _, link in numbered)
-    return Page(title, text, url, doc_id, kind, links, lay_out(text, numbered, width))
+    return Page(title, text, url, doc_id, kind, links, lay_out(text, numbered, width), hidden_chars)

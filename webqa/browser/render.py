@@ -18,6 +18,8 @@ def page_window(page: Page, position: int, window: int) -> str:
     if last < total:
         where += " (scroll down for more)"
     source = [f"Source: {page.source}"] if page.source else []
+    if page.hidden_chars:
+        where += f" ({page.hidden_chars} characters hidden from readers were set aside)"
     return "\n".join([f"{header}: {page.title}", *source, where, *shown])
 
 

@@ -143,7 +143,10 @@ def _read_file(path: Path, doc_id: str) -> Document:
         page = extract(raw, base_url=url)
         # Links are kept so the browser can follow them from one local page to another.
         links = [{"start": link.start, "end": link.end, "href": link.href} for link in page.links]
-        return Document(doc_id, page.title or path.stem, page.text, url, {"links": links} if links else {})
+        metadata: dict[str, Any] = {"links": links} if links else {}
+        if page.hidden_chars:  # only then: unchanged pages keep their content hash
+            metadata["hidden_chars"] = page.hidden_chars
+        return Document(doc_id, page.title or path.stem, page.text, url, metadata)
     text = _decode(raw)
     title = path.stem.replace("_", " ").replace("-", " ")
     if path.suffix.lower() in (".md", ".markdown"):
@@ -201,4 +204,5 @@ def _read_url_list(path: Path, settings: Settings, problems: _Problems) -> Itera
         except FetchError as exc:
             problems.bad(f"{where}: {exc}")
             continue
-        yield Document(url, page.title or url, page.text, page.url), where
+        metadata = {"hidden_chars": page.hidden_chars} if page.hidden_chars else {}
+        yield Document(url, page.title or url, page.text, page.url, metadata), where

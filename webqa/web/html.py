@@ -1,5 +1,11 @@
 """HTML to readable text plus its links: drop scripts, styles and page furniture, keep blocks as lines,
-and record where each link's text sits in the result so a browser can number it."""
+and record where each link's text sits in the result so a browser can number it.
+
+Text a reader of the page never sees is not page text: elements hidden by an inline style (display:none,
+visibility:hidden, font-size:0, opacity:0), the `hidden` attribute, aria-hidden="true" or a hiding class
+("hidden", "d-none", ...), and comments, CDATA sections and processing instructions. A page can hide
+instructions for a model there; how many characters were set aside is recorded (HtmlText.hidden_chars).
+Styles in stylesheets are not evaluated: text hidden by a CSS rule elsewhere stays."""
 
 from __future__ import annotations
 
@@ -7,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import PreformattedString
 
 # Elements that never hold the content a reader came for.
 _CLUTTER = ["script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form", "iframe"]
@@ -17,6 +24,12 @@ _BLOCKS = {
     "tr", "ul",
 }  # fmt: skip
 _SPACES = re.compile(r"\s+")
+_HIDING_STYLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|font-size\s*:\s*0(?:\.0*)?[a-z%]*"
+    r"|opacity\s*:\s*0(?:\.0*)?)\s*(?:!\s*important\s*)?(?:;|$)",
+    re.IGNORECASE,
+)
+_HIDING_CLASSES = {"hidden", "d-none", "invisible", "display-none", "is-hidden", "hide"}
 # Layout built from <div>s names its furniture in class or id attributes instead of using <nav>/<aside>.
 _FURNITURE = re.compile(
     r"(^|[\s_-])(sidebar|comments?|menu|navbar|nav|breadcrumbs?|cookie|banner|advert|ads|share|social|related"
@@ -37,6 +50,7 @@ class HtmlText:
     title: str
     text: str
     links: list[LinkSpan] = field(default_factory=list)
+    hidden_chars: int = 0  # characters of text hidden from readers, left out of `text`
 
 
 class _TextBuilder:
@@ -81,6 +95,11 @@ def extract(html: str | bytes, base_url: str | None = None) -> HtmlText:
     """Title (<title>, else first <h1>), the main text, and its links. Bytes are decoded by BeautifulSoup,
     which honours a <meta charset> when the server did not name one."""
     soup = BeautifulSoup(html, "html.parser")
+    hidden_chars = 0
+    for tag in soup.find_all(_is_hidden):
+        if not tag.decomposed:  # inside a hidden element already removed
+            hidden_chars += len(_SPACES.sub(" ", tag.get_text(" ")).strip())
+            tag.decompose()
     title = ""
     if soup.title and soup.title.get_text(strip=True):
         title = _SPACES.sub(" ", soup.title.get_text(" ", strip=True))
@@ -97,12 +116,12 @@ def extract(html: str | bytes, base_url: str | None = None) -> HtmlText:
     links: list[LinkSpan] = []
     _walk(root, builder, links, base_url)
     text = "".join(builder.parts).rstrip()
-    return HtmlText(title, text, [link for link in links if link.end <= len(text)])
+    return HtmlText(title, text, [link for link in links if link.end <= len(text)], hidden_chars)
 
 
 def _walk(node: Tag, builder: _TextBuilder, links: list[LinkSpan], base_url: str | None) -> None:
     for child in node.children:
-        if isinstance(child, Comment):
+        if isinstance(child, PreformattedString):  # comments, CDATA, processing instructions, doctypes
             continue
         if isinstance(child, NavigableString):
             builder.text(str(child))
@@ -123,6 +142,17 @@ def _walk(node: Tag, builder: _TextBuilder, links: list[LinkSpan], base_url: str
             _walk(child, builder, links, base_url)
         if block:
             builder.newline()
+
+
+def _is_hidden(tag: Tag) -> bool:
+    if tag.name in ("html", "head", "title"):
+        return False
+    if tag.has_attr("hidden") or str(tag.get("aria-hidden") or "").strip().lower() == "true":
+        return True
+    style = tag.get("style")
+    if isinstance(style, str) and _HIDING_STYLE.search(style):
+        return True
+    return any(name.lower() in _HIDING_CLASSES for name in tag.get("class") or [])
 
 
 def _is_furniture(tag: Tag) -> bool:
