@@ -24,6 +24,8 @@ _YES_NO_START = re.compile(
     r"^(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|shall)\b", re.IGNORECASE
 )
 _WORD = re.compile(r"[\w'’]+")
+# "Who was Lothair II?", "What is a quasar?": a question that asks what its subject is.
+DEFINITION = re.compile(r"^\s*(?:who|what)\s+(?:is|was|are|were)\s+(?P<entity>[^?]+?)\s*\??\s*$", re.IGNORECASE)
 _YEAR = re.compile(r"1\d{3}|20\d{2}")
 _QUESTION_WORDS = {"who", "what", "which", "when", "where", "why", "how", "whose", "whom"}
 

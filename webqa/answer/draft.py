@@ -21,6 +21,7 @@ class Draft:
     abstained: bool
     citations: tuple[Citation, ...]
     notes: dict[str, Any] = field(default_factory=dict)  # how the answer was made, for the trace
+    confidence: float | None = None  # estimated probability that short_answer is right
 
 
 def abstention(question: str, scored: ScoredQuotes, why: str) -> Draft:
@@ -32,7 +33,7 @@ def abstention(question: str, scored: ScoredQuotes, why: str) -> Draft:
         text = f"I could not find a reliable answer to this question. The closest evidence I found: {shown}"
     else:
         text = "I could not find a reliable answer to this question, and found no relevant evidence."
-    return Draft(text, "", True, citations, {"abstained_because": why})
+    return Draft(text, "", True, citations, {"abstained_because": why}, 0.0)
 
 
 def numbered_context(scored: ScoredQuotes) -> str:

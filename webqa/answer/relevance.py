@@ -34,14 +34,28 @@ def blend(cosines: Sequence[float] | np.ndarray, query: str, texts: Sequence[str
 
 
 class Relevance:
-    """score = semantic_weight * cosine + (1 - semantic_weight) * lexical overlap, both in [0, 1]."""
+    """score = semantic_weight * cosine + (1 - semantic_weight) * lexical overlap, both in [0, 1].
 
-    def __init__(self, embedder: Embedder, semantic_weight: float = 0.6) -> None:
+    Embeddings are remembered (up to `cache_size` texts): the planned policy scores every sentence of a
+    page it opens, and the answerer then ranks the same sentences against the same question."""
+
+    def __init__(self, embedder: Embedder, semantic_weight: float = 0.6, cache_size: int = 4096) -> None:
         self.embedder = embedder
         self.semantic_weight = semantic_weight
+        self.cache_size = cache_size
+        self._vectors: dict[str, np.ndarray] = {}
 
     def scores(self, query: str, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros(0, dtype=np.float32)
-        vectors = self.embedder.embed([query, *texts])
+        vectors = self.embed([query, *texts])
         return blend(vectors[1:] @ vectors[0], query, texts, self.semantic_weight)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing and len(self._vectors) + len(missing) > self.cache_size:
+            self._vectors.clear()  # start afresh rather than track ages: a question reuses only its own texts
+            missing = list(dict.fromkeys(texts))
+        if missing:
+            self._vectors.update(zip(missing, self.embedder.embed(missing), strict=True))
+        return np.stack([self._vectors[t] for t in texts])

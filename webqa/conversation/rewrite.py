@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from webqa.answer.candidates import NAME_PATTERN
+from webqa.answer.candidates import DEFINITION, NAME_PATTERN
 from webqa.answer.relevance import content_words
 from webqa.index.sparse import stopwords
 from webqa.prompts import load_prompt
@@ -43,7 +43,6 @@ _QUESTION_START = re.compile(  # words capitalised only because they start a que
     re.IGNORECASE,
 )
 _ELLIPSIS = re.compile(r"^\s*(?:and|what about|how about)\s+(?P<entity>.+?)\s*\??\s*$", re.IGNORECASE)
-_DEFINITION = re.compile(r"^\s*(?:who|what)\s+(?:is|was|are|were)\s+(?P<entity>[^?]+?)\s*\??\s*$", re.IGNORECASE)
 _WHO = re.compile(r"^\s*(?:who|whom)\b", re.IGNORECASE)
 _QUALIFIED = re.compile(r"^(?P<base>.+?)\s*\((?P<qualifier>[^()]+)\)\s*$")
 
@@ -132,7 +131,7 @@ def main_entity(previous: PreviousTurn, personal: bool) -> str | None:
     """What the previous turn was about: for "he/she" after "Who starred in X?" the person answered;
     otherwise the page its answer cited first, else the name its question asked about."""
     if personal and not previous.abstained and _WHO.match(previous.question):
-        definitional = _DEFINITION.match(previous.question)
+        definitional = DEFINITION.match(previous.question)
         asked_about_a_name = definitional is not None and NAME_PATTERN.fullmatch(definitional.group("entity"))
         if not asked_about_a_name and NAME_PATTERN.fullmatch(previous.short_answer or "-"):
             return previous.short_answer

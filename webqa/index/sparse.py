@@ -28,6 +28,11 @@ def _stemmer():  # noqa: ANN202 - PyStemmer has no type stubs
     return Stemmer.Stemmer("english")
 
 
+def stem(word: str) -> str:
+    """The Snowball stem of one lower-case word, as BM25 and the relevance overlap see it."""
+    return str(_stemmer().stemWord(word))
+
+
 def tokenize(text: str) -> list[str]:
     stop = stopwords()
     words = [w for w in _WORD.findall(text.lower()) if w not in stop]

@@ -1,0 +1,88 @@
+import numpy as np
+
+from webqa.answer import evidence
+from webqa.answer.evidence import Sentence
+from webqa.answer.features import FEATURES
+from webqa.answer.reader import read_answer
+from webqa.answer.relevance import Relevance
+from webqa.answer.scorer import CONFIDENCE, STAGE_TWO, Weights, packaged_weights, rank_candidates
+from webqa.browser.page import make_page
+from webqa.index.embedders import HashingEmbedder
+from webqa.llm import ScriptedLLM
+from webqa.types import Quote
+
+LOTHAIR = (
+    "Lothair II was the king of Lotharingia from 855 until his death. "
+    "He was the second son of Emperor Lothair I and Ermengarde of Tours. "
+    "He died in Piacenza on 8 August 869."
+)
+
+
+def _ranked(question: str, pages) -> list[Sentence]:
+    return evidence.rank(question, evidence.collect(pages), Relevance(HashingEmbedder(256)))
+
+
+def test_the_answer_is_the_cited_sentence_that_holds_the_short_answer():
+    page = make_page("Lothair II", LOTHAIR, doc_id="lothair")
+    draft = read_answer("Where did Lothair II die?", _ranked("Where did Lothair II die?", [page]), None, 0.0)
+    assert not draft.abstained and draft.short_answer
+    first = draft.citations[0].quote
+    assert draft.short_answer in first.text and LOTHAIR[first.start : first.end] == first.text
+    assert draft.text.startswith(first.text.rstrip(".")) and "[1]" in draft.text
+    assert 0.0 <= draft.confidence <= 1.0
+
+
+def test_who_was_x_is_answered_from_the_first_sentence_of_x_s_page():
+    page = make_page("Lothair II", LOTHAIR, doc_id="lothair")
+    draft = read_answer("Who was Lothair II?", _ranked("Who was Lothair II?", [page]), None, 0.0)
+    assert draft.citations[0].quote.start == 0 and "king of Lotharingia" in draft.text
+
+
+def test_weak_evidence_is_an_abstention_that_shows_what_was_found():
+    page = make_page("Lothair II", LOTHAIR, doc_id="lothair")
+    ranked = _ranked("Where did Lothair II die?", [page])
+    draft = read_answer("Where did Lothair II die?", ranked, None, abstain_below=0.99)
+    assert draft.abstained and draft.short_answer == "" and draft.confidence == 0.0
+    assert draft.citations and draft.citations[0].quote in [s.quote for s in ranked]
+
+
+def test_a_yes_no_verdict_stands_in_the_sentence_that_grounds_it():
+    page = make_page("Lothair II", LOTHAIR, doc_id="lothair")
+    question = "Was Lothair II the king of Lotharingia?"
+    llm = ScriptedLLM().enqueue_scores([-0.1, -3.0])
+    draft = read_answer(question, _ranked(question, [page]), llm, 0.0)
+    assert draft.short_answer == "yes" and draft.text.startswith("Yes: ") and draft.text.endswith("[1].")
+
+
+def test_a_long_sentence_is_cut_to_the_clauses_around_the_answer_and_stays_an_exact_span():
+    text = (
+        "The river, which rises in the highlands of the south and flows for many hundreds of kilometres "
+        "through forests, plains, marshes and several large lakes before it reaches the coast, "
+        "empties into the Mediterranean Sea near the city of Alexandria, where its delta spreads wide, "
+        "and its waters have fed farmers for thousands of years."
+    )
+    page = make_page("River", text, doc_id="river")
+    question = "Into which sea does the river empty?"
+    draft = read_answer(question, _ranked(question, [page]), None, 0.0)
+    quote = draft.citations[0].quote
+    assert text[quote.start : quote.end] == quote.text and len(quote.text) < len(text)
+    assert len(draft.text.split()) <= 50
+
+
+def test_the_model_s_log_probability_reorders_the_best_candidates():
+    quote = Quote("Paris and Lyon are large cities of France.", "France", None, "f", 0, 42)
+    sentences = [Sentence(quote, 0.9, 0, 0.5)]
+    weights = Weights(np.zeros(len(FEATURES)), np.array([0.0, 5.0, 0.0]), 6, {}, np.zeros(len(CONFIDENCE) + 1))
+    assert len(STAGE_TWO) == 3
+    plain = rank_candidates("Which city?", sentences, None, weights)
+    options = [s.candidate.text for s in plain.scored[:6]]
+    favourite = options[-1]
+    llm = ScriptedLLM().enqueue_scores([-0.1 if o == favourite else -5.0 for o in options])
+    reranked = rank_candidates("Which city?", sentences, llm, weights)
+    assert reranked.by == "features+llm" and reranked.scored[0].candidate.text == favourite
+
+
+def test_the_packaged_weights_cover_every_feature():
+    weights = packaged_weights()
+    assert weights.stage_one.shape == (len(FEATURES),) and np.isfinite(weights.stage_one).all()
+    assert weights.confidence.shape == (len(CONFIDENCE) + 1,)

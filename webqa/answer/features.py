@@ -1,0 +1,228 @@
+"""Features of an answer candidate, for the learned scorer: what kind of thing it is, what kind of thing the
+question asks for, how relevant its sentence is, how close it stands to the question's words in that
+sentence, and whether it merely repeats the question.
+
+Every feature is a number computed from the text alone (no model), so the scorer is cheap enough to look
+at hundreds of spans per question; the model's log-probability is added later, for the best few."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from webqa.answer.evidence import Sentence
+from webqa.answer.spans import FUNCTION_WORDS, Span, Token, is_month, name_ranges, sentence_spans, tokens
+from webqa.index.sparse import stem, stopwords
+from webqa.metrics import normalize_answer
+
+WINDOW = 6  # tokens either side of a candidate in which the question's words count as "near"
+ANSWER_SENTENCES = 8  # the best sentences candidates come from
+
+QUESTION_KINDS = ("who", "when", "where", "howmany", "howmuch", "howmeasure", "how", "why", "which", "what", "other")
+SHAPES = ("cap", "num", "date", "lower")
+_NUMBER_WORDS = frozenset(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand "
+    "million billion trillion dozen half".split()
+)
+_PREPOSITIONS = frozenset("in at on by from to of for with near into during since until".split())
+_ARTICLES = frozenset({"a", "an", "the"})
+_NAME_CONNECTORS = frozenset("of the and de da del der di du la le van von bin al y".split())  # "Leonardo da Vinci"
+# Verbs that no answer span is: without a tagger, the commonest of them by name.
+_COMMON_VERBS = frozenset(
+    "became become becomes known called named used made make makes include includes including included contain "
+    "contains consist consists said says take takes took given gave give gives found find led lead leads began "
+    "begin begins got get gets went go goes came come comes seen see sees held hold holds remain remains "
+    "remained considered described regarded allowed allow allows helped help helps built caused cause causes "
+    "shows show showed provide provides provided produce produces produced create created creates".split()
+)
+_NOUN_SUFFIXES = ("tion", "sion", "ism", "ity", "ness", "ment", "ance", "ence", "ship", "ogy", "ist")
+_YEAR = re.compile(r"^(1\d{3}|20\d{2})s?$")
+
+BASE_FEATURES = (
+    "relevance", "relevance_gap", "rank_inverse", "sentence_coverage",
+    "len1", "len2", "len3", "len4plus",
+    "question_overlap", "question_any", "near_question", "distance_log",
+    "all_capitalised", "sentence_start", "has_number", "is_date", "lower_case",
+    "frequency_log", "several_pages", "whole_name", "part_of_name",
+    "after_preposition", "after_article", "before_of", "in_brackets", "is_title", "first_sentence",
+    "inner_function_words", "last_adverb", "last_verb_form", "first_verb_form", "common_verb", "noun_suffix",
+)  # fmt: skip
+FEATURES = BASE_FEATURES + tuple(f"{kind}*{shape}" for kind in QUESTION_KINDS for shape in SHAPES)
+
+
+def answer_shape(text: str) -> str:
+    """ "date", "number" or "other": what a when- or how-many question's answer must be."""
+    toks = tokens(text)
+    if any(is_month(t.text) and t.text[0].isupper() for t in toks) or any(_YEAR.match(t.text) for t in toks):
+        return "date"
+    if re.search(r"\b(?:century|decade|BC|AD|BCE|CE)\b", text):
+        return "date"
+    if any(t.text[0].isdigit() or t.lower in _NUMBER_WORDS for t in toks):
+        return "number"
+    return "other"
+
+
+def question_kind(question: str) -> str:
+    """What a question asks for, from its wh-words (wherever they stand: "...was named after whom?")."""
+    q = question.lower()
+    checks = (
+        ("howmany", r"\bhow many\b"),
+        ("howmuch", r"\bhow much\b"),
+        ("howmeasure", r"\bhow (?:long|old|tall|high|far|big|large|deep|wide|heavy|fast)\b"),
+        ("when", r"\b(?:when|what year|which year|what date|what century|what decade|what time|what day)\b"),
+        ("who", r"\b(?:who|whom|whose)\b"),
+        ("where", r"\bwhere\b"),
+        ("why", r"\bwhy\b"),
+        ("how", r"\bhow\b"),
+        ("which", r"\bwhich\b"),
+        ("what", r"\bwhat\b"),
+    )
+    for kind, pattern in checks:
+        if re.search(pattern, q):
+            return kind
+    return "other"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A distinct answer span (by normalised text), in the best sentence that holds it."""
+
+    text: str
+    span: Span
+    sentence: Sentence
+    key: str  # normalize_answer(text)
+
+
+@dataclass
+class _SentenceView:
+    sentence: Sentence
+    tokens: list[Token]
+    stems: list[str | None]  # None for function words
+    question_positions: list[int]  # tokens whose stem the question has
+    names: list[tuple[int, int]]
+
+
+def candidates_and_features(
+    question: str, sentences: Sequence[Sentence], max_sentences: int = ANSWER_SENTENCES
+) -> tuple[list[Candidate], np.ndarray]:
+    """The distinct candidate spans of the best sentences, and one feature row each (order of FEATURES)."""
+    question_stems = _content_stems(question)
+    kind = question_kind(question)
+    question_words = {t.lower for t in tokens(question)}
+    views = [_view(s, question_stems) for s in sentences[:max_sentences]]
+    if not views:
+        return [], np.zeros((0, len(FEATURES)), dtype=np.float32)
+    best_relevance = max(v.sentence.relevance for v in views)
+
+    grouped: dict[str, list[tuple[Span, _SentenceView]]] = defaultdict(list)
+    for index, view in enumerate(views):
+        for span in sentence_spans(view.sentence.quote.text, index, view.tokens):
+            content = [view.stems[i] for i in range(span.first, span.last + 1) if view.stems[i]]
+            if content and all(s in question_stems for s in content):
+                continue  # only the question's own words: never its answer
+            key = normalize_answer(span.text)
+            if key and key not in question_words:
+                grouped[key].append((span, view))
+
+    candidates, rows = [], []
+    for key, found in grouped.items():
+        span, view = found[0]  # sentences come best first
+        pages = {(v.sentence.quote.doc_id, v.sentence.quote.url) for _, v in found}
+        sentences_with = {s.sentence for s, _ in found}
+        candidates.append(Candidate(span.text, span, view.sentence, key))
+        rows.append(_row(span, view, kind, question_stems, best_relevance, len(sentences_with), len(pages)))
+    return candidates, np.asarray(rows, dtype=np.float32)
+
+
+def _row(
+    span: Span,
+    view: _SentenceView,
+    kind: str,
+    question_stems: set[str],
+    best_relevance: float,
+    sentence_count: int,
+    page_count: int,
+) -> list[float]:
+    toks = view.tokens[span.first : span.last + 1]
+    content = [view.stems[i] for i in range(span.first, span.last + 1) if view.stems[i]]
+    overlap = sum(1 for s in content if s in question_stems) / len(content) if content else 0.0
+    inside = set(range(span.first, span.last + 1))
+    outside = [p for p in view.question_positions if p not in inside]
+    distances = [min(abs(p - span.first), abs(p - span.last)) for p in outside]
+    near = {view.stems[p] for p in outside if min(abs(p - span.first), abs(p - span.last)) <= WINDOW}
+    length = len(toks)
+    capitalised = all(t.text[0].isupper() or t.lower in _NAME_CONNECTORS or t.text[0].isdigit() for t in toks)
+    capitalised = capitalised and toks[0].text[0].isupper()
+    has_number = any(t.text[0].isdigit() or t.lower in _NUMBER_WORDS for t in toks)
+    is_date = any(is_month(t.text) and t.text[0].isupper() for t in toks) or any(_YEAR.match(t.text) for t in toks)
+    lower = all(t.text.islower() for t in toks)
+    previous = view.tokens[span.first - 1].lower if span.first > 0 else ""
+    following = view.tokens[span.last + 1].lower if span.last + 1 < len(view.tokens) else ""
+    text = view.sentence.quote.text
+    whole_name = any(a == span.start and b == span.end for a, b in view.names)
+    part_of_name = not whole_name and any(a <= span.start and span.end <= b for a, b in view.names)
+    brackets = text.rfind("(", 0, span.start) > text.rfind(")", 0, span.start)
+    title = normalize_answer(view.sentence.quote.title.split(" (")[0])
+    shape = "date" if is_date else "num" if has_number else "cap" if capitalised else "lower" if lower else ""
+    row = [
+        view.sentence.relevance,
+        view.sentence.relevance - best_relevance,
+        1.0 / (1 + view.sentence.rank),
+        view.sentence.coverage,
+        float(length == 1),
+        float(length == 2),
+        float(length == 3),
+        float(length >= 4),
+        overlap,
+        float(overlap > 0),
+        len(near) / max(1, len(question_stems)),
+        math.log1p(min(distances)) if distances else math.log1p(30),
+        float(capitalised),
+        float(span.first == 0),
+        float(has_number),
+        float(is_date),
+        float(lower),
+        math.log1p(sentence_count - 1),
+        float(page_count > 1),
+        float(whole_name),
+        float(part_of_name),
+        float(previous in _PREPOSITIONS),
+        float(previous in _ARTICLES),
+        float(following == "of"),
+        float(brackets),
+        float(normalize_answer(span.text) == title),
+        float(view.sentence.quote.start == 0),
+        float(sum(1 for t in toks[1:-1] if t.lower in FUNCTION_WORDS)),
+        float(toks[-1].lower.endswith("ly") and len(toks[-1].text) > 4),
+        float(_verb_form(toks[-1])),
+        float(_verb_form(toks[0])),
+        float(any(t.lower in _COMMON_VERBS for t in toks)),
+        float(toks[-1].lower.endswith(_NOUN_SUFFIXES)),
+    ]
+    row += [float(k == kind and s == shape) for k in QUESTION_KINDS for s in SHAPES]
+    return row
+
+
+def _verb_form(token: Token) -> bool:
+    """-ed and -ing words are mostly verbs ("earning", "renowned"); capitalised ones are names ("Reading")."""
+    word = token.text
+    return len(word) > 4 and word.islower() and word.endswith(("ed", "ing"))
+
+
+def _view(sentence: Sentence, question_stems: set[str]) -> _SentenceView:
+    toks = tokens(sentence.quote.text)
+    stop = stopwords()
+    stems = [None if t.lower in FUNCTION_WORDS or t.lower in stop else stem(t.lower) for t in toks]
+    positions = [i for i, s in enumerate(stems) if s is not None and s in question_stems]
+    return _SentenceView(sentence, toks, stems, positions, name_ranges(sentence.quote.text))
+
+
+def _content_stems(text: str) -> set[str]:
+    stop = stopwords()
+    return {stem(t.lower) for t in tokens(text) if t.lower not in FUNCTION_WORDS and t.lower not in stop}

@@ -1,0 +1,179 @@
+"""The learned answer scorer: a linear model over candidate features, then the model's log-probability for
+the best few. Its weights are a small text file in the package (webqa/answer/span_scorer.json), written
+by evals/train_span_scorer.py, which reproduces them exactly from public dev data.
+
+Two stages, because the model is the expensive part: stage one ranks every span by its features; stage
+two adds, for the top `llm_top` spans, how likely the model finds "<span>" as the answer given the question
+and the sentences. Both stages are softmax rankers trained on questions whose gold answer is a candidate."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from webqa.answer.evidence import Sentence
+from webqa.answer.features import FEATURES, Candidate, candidates_and_features
+
+if TYPE_CHECKING:
+    from webqa.llm import LLM
+
+WEIGHTS_FILE = "span_scorer.json"
+STAGE_TWO = ("stage_one", "llm_mean", "llm_best")
+CONFIDENCE = ("probability", "margin", "llm_mean", "relevance", "coverage", "best_relevance")
+CONTEXT_SENTENCES = 4
+PROMPT = "Answer the question with a short phrase taken from the context."
+
+
+@dataclass(frozen=True)
+class Weights:
+    stage_one: np.ndarray  # one per FEATURES
+    stage_two: np.ndarray  # one per STAGE_TWO
+    llm_top: int
+    info: dict[str, Any]
+    confidence: np.ndarray  # logistic weights, one per CONFIDENCE, then the intercept
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Weights:
+        one = data["stage_one"]
+        missing = [name for name in FEATURES if name not in one]
+        if missing:
+            raise ValueError(f"span scorer weights lack features: {', '.join(missing[:5])}")
+        two, calibration = data["stage_two"], data["confidence"]
+        return cls(
+            np.array([one[name] for name in FEATURES], dtype=np.float64),
+            np.array([two[name] for name in STAGE_TWO], dtype=np.float64),
+            int(data.get("llm_top", 6)),
+            data.get("info", {}),
+            np.array([calibration[name] for name in (*CONFIDENCE, "intercept")], dtype=np.float64),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stage_one": {name: round(float(w), 4) for name, w in zip(FEATURES, self.stage_one, strict=True)},
+            "stage_two": {name: round(float(w), 4) for name, w in zip(STAGE_TWO, self.stage_two, strict=True)},
+            "confidence": {
+                name: round(float(w), 4) for name, w in zip((*CONFIDENCE, "intercept"), self.confidence, strict=True)
+            },
+            "llm_top": self.llm_top,
+            "info": self.info,
+        }
+
+
+@cache
+def packaged_weights() -> Weights:
+    text = resources.files("webqa.answer").joinpath(WEIGHTS_FILE).read_text(encoding="utf-8")
+    return Weights.from_dict(json.loads(text))
+
+
+@dataclass(frozen=True)
+class Scored:
+    candidate: Candidate
+    score: float  # the final logit
+    probability: float  # softmax over the candidates that reached the final stage
+    llm_mean: float | None = None  # mean log-probability per token, where the model scored it
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Candidates best first, and how they were ranked (for the trace and the confidence)."""
+
+    scored: list[Scored]
+    candidates: int  # how many spans stage one looked at
+    by: str  # "features" or "features+llm"
+    confidence: float = 0.0  # the estimated probability that scored[0] is right
+
+
+def rank_candidates(
+    question: str, sentences: Sequence[Sentence], llm: LLM | None, weights: Weights | None = None
+) -> Ranking:
+    weights = weights or packaged_weights()
+    candidates, rows = candidates_and_features(question, sentences)
+    if not candidates:
+        return Ranking([], 0, "features")
+    first = rows.astype(np.float64) @ weights.stage_one
+    order = np.argsort(-first, kind="stable")
+    top = [int(i) for i in order[: max(1, weights.llm_top)]]
+    means = llm_means(question, sentences, [candidates[i] for i in top], llm) if llm is not None else None
+    if means is None or len(top) < 2:
+        probabilities = softmax(first[order])
+        scored = [
+            Scored(candidates[int(i)], float(first[i]), float(p)) for i, p in zip(order, probabilities, strict=True)
+        ]
+        return Ranking(scored, len(candidates), "features", _confidence(weights, scored, sentences))
+    second = stage_two_logits(first[top], means, weights.stage_two)
+    final = np.argsort(-second, kind="stable")
+    probabilities = softmax(second[final])
+    scored = [
+        Scored(candidates[top[int(j)]], float(second[j]), float(p), float(means[j]))
+        for j, p in zip(final, probabilities, strict=True)
+    ]
+    rest = [Scored(candidates[int(i)], float(first[i]), 0.0) for i in order[len(top) :]]
+    return Ranking(scored + rest, len(candidates), "features+llm", _confidence(weights, scored, sentences))
+
+
+def _confidence(weights: Weights, scored: list[Scored], sentences: Sequence[Sentence]) -> float:
+    best = scored[0]
+    probabilities = np.array([s.probability for s in scored[: max(2, weights.llm_top)]])
+    features = confidence_features(
+        probabilities,
+        best.llm_mean if best.llm_mean is not None else 0.0,
+        best.candidate.sentence.relevance,
+        best.candidate.sentence.coverage,
+        sentences[0].relevance,
+    )
+    return confidence(weights, features)
+
+
+def stage_two_features(first: np.ndarray, means: np.ndarray) -> np.ndarray:
+    best = np.zeros(len(means))
+    best[int(np.argmax(means))] = 1.0
+    return np.stack([first - first.max(), means - means.max(), best], axis=1)
+
+
+def stage_two_logits(first: np.ndarray, means: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    return stage_two_features(first, means) @ weights
+
+
+def llm_means(
+    question: str, sentences: Sequence[Sentence], candidates: Sequence[Candidate], llm: LLM
+) -> np.ndarray | None:
+    """Mean log-probability per token of each candidate as the model's reply (None if it cannot tell)."""
+    # The sentences the candidates stand in, best first, then the best others: at most CONTEXT_SENTENCES.
+    chosen = list(dict.fromkeys([*sorted({c.sentence for c in candidates}, key=lambda s: s.rank), *sentences]))
+    shown = sorted(chosen[:CONTEXT_SENTENCES], key=lambda s: s.rank)
+    context = "\n".join(f"[{n}] {s.quote.title}: {s.quote.text}" for n, s in enumerate(shown, start=1))
+    messages = [("system", PROMPT), ("user", f"Context:\n{context}\n\nQuestion: {question}")]
+    texts = [c.text for c in candidates]
+    scores = llm.score_options(messages, texts)
+    if scores is None:
+        return None
+    return np.array([s / max(1, llm.count_tokens(t)) for s, t in zip(scores, texts, strict=True)], dtype=np.float64)
+
+
+def confidence_features(
+    probabilities: np.ndarray, llm_mean: float, relevance: float, coverage: float, best_relevance: float
+) -> list[float]:
+    """What the confidence model reads: how sure the ranking is (its top probability and margin), how likely
+    the model finds the answer, and how well its sentence and the best evidence match the question."""
+    ordered = np.sort(probabilities)[::-1]
+    margin = float(ordered[0] - ordered[1]) if len(ordered) > 1 else float(ordered[0])
+    return [float(ordered[0]), margin, float(llm_mean), float(relevance), float(coverage), float(best_relevance)]
+
+
+def confidence(weights: Weights, features: list[float]) -> float:
+    """The estimated probability that the short answer is right."""
+    logit = float(np.dot(weights.confidence[:-1], features) + weights.confidence[-1])
+    return 1.0 / (1.0 + float(np.exp(-logit)))
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    if logits.size == 0:
+        return logits
+    shifted = np.exp(logits - logits.max())
+    return shifted / shifted.sum()
