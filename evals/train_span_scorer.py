@@ -1,0 +1,288 @@
+"""Train the answer scorer's weights (webqa/answer/span_scorer.json) from public dev data, reproducibly.
+
+    python -m evals.train_span_scorer                 # extract (cached in evals/out/), fit, write the weights
+    python -m evals.train_span_scorer --check         # refit from the cache and compare with the shipped file
+
+Data: SQuAD v1.1 dev questions that `webqa eval squad --limit 1000` never asks (the report split is the
+first 1,000 of its interleaved order; training takes the 900 after it) and the HotpotQA dev questions at
+even positions (the other 250 are reported, from evals/questions/hotpotqa-report.jsonl), each browsed
+exactly as webqa answers it (planned policy, default settings, the dataset's closed-corpus index), so the
+features are those the scorer meets at run time. SQuAD alone teaches that a page's title is never the
+answer (its questions are about the article); open questions are often answered by one. MuSiQue, the
+factual questions over the default corpus and INSCIT are not used at all: they are reported as unseen.
+
+Stage one is a softmax ranker over every candidate of a question (listwise: the probability of the gold
+candidates among all), fitted by full-batch gradient descent from zeros with L2, so a refit gives the
+same weights. Stage two fits the same kind of model over the top candidates with the model's
+log-probability, on questions kept apart from stage one's."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from webqa.answer import evidence
+from webqa.answer.candidates import is_yes_no, question_options
+from webqa.answer.features import FEATURES, candidates_and_features
+from webqa.answer.scorer import (
+    CONFIDENCE,
+    STAGE_TWO,
+    WEIGHTS_FILE,
+    Weights,
+    confidence_features,
+    llm_means,
+    softmax,
+    stage_two_features,
+)
+from webqa.config import load_settings
+from webqa.metrics import normalize_answer
+
+SKIP = 1000  # the report split of `webqa eval squad --limit 1000`
+# HotpotQA: the even-numbered of the 500 dev questions train (1st, 3rd, ...), the others are reported
+# (evals/questions/hotpotqa-report.jsonl, written by evals.splits). The file lists bridge questions first and
+# comparisons last, so halves would not be alike.
+HOTPOT_STEP = 2
+CACHE = Path("evals/out/span-scorer")
+WEIGHTS_PATH = Path("webqa/answer") / WEIGHTS_FILE
+L2 = 1e-3
+STEPS = 3000
+LEARNING_RATE = 0.5
+
+
+def extract(name: str, start: int, count: int, data_dir: Path | None, step: int = 1) -> dict[str, list]:
+    """Per question of dataset `name` (items start, start+step, ... before start+count): candidate texts,
+    feature rows, labels; browsing as `webqa ask` does, on the dataset's closed-corpus index."""
+    from webqa.assistant import Assistant
+    from webqa.evaluation.datasets import load_dataset
+    from webqa.evaluation.runner import build_dataset_index
+
+    settings = load_settings()
+    dataset = load_dataset(name, data_dir)
+    settings = settings.model_copy(update={"default_index": f"eval-{name}"})
+    build_dataset_index(dataset, f"eval-{name}", settings, progress=True)
+    assistant = Assistant(settings)
+    items = [i for i in dataset.items[start : start + count : step] if not _verdict_question(i.questions[0])]
+    records: dict[str, list] = {"ids": [], "questions": [], "golds": [], "texts": [], "rows": [], "labels": []}
+    started = time.perf_counter()
+    for number, item in enumerate(items):
+        question = item.questions[0]
+        _, browser = assistant._browse(question, None, None)
+        sentences = evidence.collect(browser.pages_read, browser.quotes)
+        ranked = evidence.rank(question, sentences, assistant.relevance())
+        candidates, rows = candidates_and_features(question, ranked)
+        golds = {normalize_answer(a) for a in item.gold[0].answers}
+        records["ids"].append(item.id)
+        records["questions"].append(question)
+        records["golds"].append(sorted(golds))
+        records["texts"].append([c.text for c in candidates])
+        records["rows"].append(rows.tolist())
+        records["labels"].append([float(c.key in golds) for c in candidates])
+        if number % 50 == 0:
+            print(f"{number}/{len(items)} questions, {time.perf_counter() - started:.0f} s", flush=True)
+    return records
+
+
+def _verdict_question(question: str) -> bool:
+    return is_yes_no(question) or len(question_options(question)) >= 2
+
+
+def fit_softmax(groups: list[tuple[np.ndarray, np.ndarray]], dimension: int) -> np.ndarray:
+    """Weights maximising the mean log-probability of each group's positives under a softmax over the group."""
+    rows = np.concatenate([r for r, _ in groups])
+    labels = np.concatenate([y / y.sum() for _, y in groups])
+    starts = np.cumsum([0] + [len(r) for r, _ in groups[:-1]])
+    sizes = np.array([len(r) for r, _ in groups])
+    weights = np.zeros(dimension)
+    for _ in range(STEPS):
+        logits = rows @ weights
+        exp = np.exp(logits - np.repeat(np.maximum.reduceat(logits, starts), sizes))
+        p = exp / np.repeat(np.add.reduceat(exp, starts), sizes)
+        weights -= LEARNING_RATE * (L2 * weights + rows.T @ (p - labels) / len(groups))
+    return weights
+
+
+def top1(groups: list[tuple[np.ndarray, np.ndarray]], weights: np.ndarray) -> float:
+    return float(np.mean([labels[int(np.argmax(rows @ weights))] for rows, labels in groups])) if groups else 0.0
+
+
+def train(records: dict[str, list], stage_two_data: dict[str, list] | None) -> Weights:
+    groups = [
+        (np.asarray(rows, dtype=np.float64), np.asarray(labels))
+        for rows, labels in zip(records["rows"], records["labels"], strict=True)
+        if rows and sum(labels) > 0
+    ]
+    half = len(groups) * 4 // 5
+    train_groups, held = groups[:half], groups[half:]
+    stage_one = fit_softmax(train_groups, len(FEATURES))
+    print(
+        f"stage one: {len(train_groups)} questions with a gold candidate; held-back top-1 {top1(held, stage_one):.3f}"
+    )
+    stage_one = fit_softmax(groups, len(FEATURES))  # the shipped weights use every training question
+    stage_two = np.array([1.0, 0.0, 0.0])
+    info: dict = {
+        "trained_on": f"SQuAD v1.1 dev questions after the first {SKIP} (interleaved order) and the HotpotQA dev "
+        "questions at even positions (0, 2, ...), not yes/no or option questions; "
+        f"{len(groups)} with a gold candidate",
+        "stage_one_heldout_top1": round(top1(held, fit_softmax(train_groups, len(FEATURES))), 3),
+        "script": "python -m evals.train_span_scorer",
+    }
+    confidence = np.zeros(len(CONFIDENCE) + 1)
+    if stage_two_data:
+        questions = stage_two_data["questions"]
+        pairs = [
+            (stage_two_features(np.asarray(q["first"]), np.asarray(q["means"])), np.asarray(q["labels"]))
+            for q in questions
+            if sum(q["labels"]) > 0
+        ]
+        stage_two = fit_softmax(pairs, len(STAGE_TWO))
+        base = top1(pairs, np.array([1.0, 0.0, 0.0]))
+        info["stage_two_top1"] = {"features_only": round(base, 3), "with_llm": round(top1(pairs, stage_two), 3)}
+        info["stage_two_questions"] = len(pairs)
+        print(
+            f"stage two on {len(pairs)} questions: top-1 {base:.3f} features only, "
+            f"{top1(pairs, stage_two):.3f} with the model"
+        )
+        confidence, info["confidence"] = fit_confidence(questions, stage_two)
+    return Weights(stage_one, stage_two, 6, info, confidence)
+
+
+def fit_confidence(questions: list[dict], stage_two: np.ndarray) -> tuple[np.ndarray, dict]:
+    """A logistic model of "the chosen candidate is right", on every question (including those whose gold
+    is no candidate at all, the ones a confidence must catch). Fitted on the first half, its calibration
+    error measured on the second, then refitted on all."""
+    rows, labels = [], []
+    for q in questions:
+        first, means = np.asarray(q["first"]), np.asarray(q["means"])
+        logits = stage_two_features(first, means) @ stage_two
+        best = int(np.argmax(logits))
+        rows.append(
+            confidence_features(
+                softmax(logits), means[best], q["relevance"][best], q["coverage"][best], q["best_relevance"]
+            )
+        )
+        labels.append(float(q["labels"][best]))
+    x, y = np.asarray(rows), np.asarray(labels)
+    half = len(y) // 2
+    weights = fit_logistic(x[:half], y[:half])
+    held = 1 / (1 + np.exp(-(x[half:] @ weights[:-1] + weights[-1])))
+    report = {
+        "questions": len(y),
+        "accuracy_of_top": round(float(y.mean()), 3),
+        "heldout_ece": round(expected_calibration_error(held, y[half:]), 3),
+    }
+    print(f"confidence: {report}")
+    return fit_logistic(x, y), report
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    weights = np.zeros(x.shape[1] + 1)
+    for _ in range(STEPS):
+        p = 1 / (1 + np.exp(-(x @ weights[:-1] + weights[-1])))
+        gradient = np.append(x.T @ (p - y), (p - y).sum()) / len(y)
+        weights -= LEARNING_RATE * (gradient + L2 * np.append(weights[:-1], 0.0))
+    return weights
+
+
+def expected_calibration_error(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    edges = np.minimum((p * bins).astype(int), bins - 1)
+    return float(
+        sum(
+            abs(p[edges == b].mean() - y[edges == b].mean()) * (edges == b).sum()
+            for b in range(bins)
+            if (edges == b).any()
+        )
+        / len(y)
+    )
+
+
+def llm_stage(records: dict[str, list], stage_one: np.ndarray, start: int, data_dir: Path | None) -> dict[str, list]:
+    """The model's log-probabilities of each question's top candidates (questions from `start` on)."""
+    from webqa.assistant import Assistant
+    from webqa.evaluation.datasets import load_dataset
+
+    settings = load_settings().model_copy(update={"default_index": "eval-squad"})
+    assistant = Assistant(settings)
+    llm = assistant.llm()
+    load_dataset("squad", data_dir)
+    out: dict[str, list] = {"questions": []}
+    for number in range(start, len(records["ids"])):
+        rows = np.asarray(records["rows"][number], dtype=np.float64)
+        if not len(rows):
+            continue
+        question = records["questions"][number]
+        first = rows @ stage_one
+        top = np.argsort(-first, kind="stable")[:6]
+        if len(top) < 2:
+            continue
+        _, browser = assistant._browse(question, None, None)
+        ranked = evidence.rank(question, evidence.collect(browser.pages_read, browser.quotes), assistant.relevance())
+        candidates, _ = candidates_and_features(question, ranked)
+        by_text = {c.text: c for c in candidates}
+        chosen = [by_text.get(records["texts"][number][i]) for i in top]
+        if any(c is None for c in chosen):
+            continue  # browsing differed from the extraction run (it should not): leave the question out
+        means = llm_means(question, ranked, chosen, llm)
+        if means is None:
+            break
+        out["questions"].append(
+            {
+                "first": first[top].tolist(),
+                "means": means.tolist(),
+                "labels": np.asarray(records["labels"][number])[top].tolist(),
+                "relevance": [c.sentence.relevance for c in chosen],
+                "coverage": [c.sentence.coverage for c in chosen],
+                "best_relevance": ranked[0].relevance,
+            }
+        )
+    return out
+
+
+def cached(path: Path, name: str, start: int, count: int, data_dir: Path | None, step: int = 1) -> dict[str, list]:
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    records = extract(name, start, count, data_dir, step)
+    path.write_text(json.dumps(records), encoding="utf-8")
+    return records
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=900, help="SQuAD questions after the report split")
+    parser.add_argument("--llm-questions", type=int, default=250, help="of those, the last N also get model scores")
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--check", action="store_true", help="refit from the cache and compare with the shipped file")
+    args = parser.parse_args()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    records = cached(
+        CACHE / f"features-squad-{SKIP}-{args.questions}.json", "squad", SKIP, args.questions, args.data_dir
+    )
+    hotpot = cached(CACHE / "features-hotpotqa-even.json", "hotpotqa", 0, 500, args.data_dir, HOTPOT_STEP)
+    # Stage one is fitted on the questions stage two does not see (and on HotpotQA's training half), then
+    # stage two on the rest of SQuAD's.
+    split = max(0, len(records["ids"]) - args.llm_questions)
+    first_part = {k: v[:split] + hotpot[k] for k, v in records.items()}
+    stage_one = train(first_part, None).stage_one
+    llm_path = CACHE / f"llm-{args.questions}-{args.llm_questions}-with-hotpotqa.json"
+    if llm_path.is_file():
+        stage_two_data = json.loads(llm_path.read_text(encoding="utf-8"))
+    elif args.llm_questions > 0:
+        stage_two_data = llm_stage(records, stage_one, split, args.data_dir)
+        llm_path.write_text(json.dumps(stage_two_data), encoding="utf-8")
+    else:
+        stage_two_data = None
+    weights = train(first_part, stage_two_data)
+    text = json.dumps(weights.to_dict(), indent=1) + "\n"
+    if args.check:
+        same = WEIGHTS_PATH.read_text(encoding="utf-8") == text
+        print("the shipped weights are reproduced exactly" if same else "the shipped weights differ from a refit")
+        raise SystemExit(0 if same else 1)
+    WEIGHTS_PATH.write_text(text, encoding="utf-8")
+    print(f"wrote {WEIGHTS_PATH}")
+
+
+if __name__ == "__main__":
+    main()
