@@ -53,7 +53,8 @@ def show_answer(answer: Answer, key: str) -> None:
         struck = " ".join(f"~~{escape(s.text)}~~" for s in left_out)
         st.markdown(f":red[**✗ Left out: not supported by the quotes it cites.**] {struck}")
     if answer.short_answer:
-        st.caption(f"Short answer: **{escape(answer.short_answer)}**")
+        sure = f" · confidence {answer.confidence:.0%}" if answer.confidence is not None else ""
+        st.caption(f"Short answer: **{escape(answer.short_answer)}**{sure}")
     show_citations([(c.n, c.quote) for c in answer.citations], key)
     show_trace(answer)
 

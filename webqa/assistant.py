@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 from webqa.agent.llm_policy import LLMPolicy
 from webqa.agent.loop import AgentRun, Budgets, Policy, run_agent
 from webqa.agent.planned import PlannedPolicy
+from webqa.answer import evidence
 from webqa.answer.abstractive import abstractive_answer
-from webqa.answer.extractive import extractive_answer
 from webqa.answer.quote_store import QuoteStore
+from webqa.answer.reader import read_answer
 from webqa.answer.relevance import Relevance
 from webqa.answer.support import OverlapSupport
 from webqa.browser.session import new_browser
@@ -25,10 +26,13 @@ from webqa.search.local import LocalSearch
 from webqa.types import Action, Answer, Quote
 
 if TYPE_CHECKING:
-    from webqa.browser.env import Observation
+    from webqa.browser.env import Browser, Observation
     from webqa.llm import LLM
 
     StepListener = Callable[[str, str, Observation], None]  # (command, argument, what it returned)
+
+
+EARLIER_QUOTES = 8  # the conversation's quotes that join a turn's evidence, best first
 
 
 class Assistant:
@@ -42,6 +46,7 @@ class Assistant:
         self.settings = settings
         self._index = index
         self._llm = llm
+        self._relevance: Relevance | None = None
         # Resolved once, here: a bad index or backend name fails before the first question, not on each.
         if settings.search_backend == "local":
             if self._index is None:
@@ -84,23 +89,30 @@ class Assistant:
         if skip_browsing and quote_store is None:
             raise ValueError("skip_browsing needs a quote_store to answer from")
         started = time.perf_counter()
-        run, quotes = (None, []) if skip_browsing else self._browse(question, policy, on_step)
+        run, browser = (None, None) if skip_browsing else self._browse(question, policy, on_step)
         browsed = time.perf_counter()
 
         store = quote_store if quote_store is not None else QuoteStore(self.embedder())
-        store.add(quotes)
-        scored = store.top(question, self.settings.answer_quotes)
+        store.add(browser.quotes if browser is not None else [])
+        # Evidence: every sentence of every page this turn opened, and the conversation's earlier quotes
+        # that match the question (a follow-up answered from what was already read).
+        earlier = [quote for quote, _ in store.top(question, EARLIER_QUOTES)]
+        set_aside: list[Quote] = []
+        sentences = evidence.collect(browser.pages_read if browser is not None else [], earlier, set_aside)
+        ranked = evidence.rank(question, sentences, self.relevance())
         draft = None
         mode = mode or self.settings.answer_mode
         scorer = self.llm() if self.settings.short_answer_scoring == "llm" else None
-        if mode == "abstractive" and scored and scored[0][1] >= self.settings.abstain_below:
+        if mode == "abstractive" and ranked and ranked[0].relevance >= self.settings.abstain_below:
             support = OverlapSupport(self.embedder())
+            scored = [(s.quote, s.relevance) for s in ranked[: self.settings.answer_quotes]]
             draft = abstractive_answer(question, scored, self.llm(), support, on_text, short_answer_scorer=scorer)
         fell_back = mode == "abstractive" and draft is None
         if draft is None:
-            draft = extractive_answer(question, scored, scorer, self.settings.abstain_below)
+            draft = read_answer(question, ranked, scorer, self.settings.abstain_below)
             if on_text is not None:
                 on_text(draft.text)
+        store.add([c.quote for c in draft.citations])  # what this answer cites, a later follow-up can reuse
         finished = time.perf_counter()
 
         run_trace = _NO_BROWSING if run is None else run.trace
@@ -112,7 +124,9 @@ class Assistant:
         }
         for phase in ("search", "open", "quote", "find"):
             timings[f"{phase}_s"] = round(sum(s["seconds"] for s in steps if s["command"] == phase), 3)
-        notes = {**draft.notes, "fell_back_to_extractive": fell_back} if mode == "abstractive" else draft.notes
+        notes = {**draft.notes, "fell_back_to_extractive": fell_back} if mode == "abstractive" else dict(draft.notes)
+        if set_aside:  # page text addressed to an assistant, kept out of the evidence
+            notes["set_aside"] = [{"title": q.title, "text": q.text[:200]} for q in set_aside]
         stopped_by, invalid = ("reused_quotes", 0) if run is None else (run.stopped_by, run.invalid_outputs)
         trace = {**run_trace, "stopped_by": stopped_by, "invalid_outputs": invalid, "answer": notes}
         return Answer(
@@ -121,23 +135,30 @@ class Assistant:
             short_answer=draft.short_answer,
             abstained=draft.abstained,
             citations=draft.citations,
+            confidence=draft.confidence,
             actions=tuple(Action(s["command"], s["argument"], s["ok"]) for s in steps),
             timings=timings,
             trace=trace,
         )
 
-    def _browse(self, question: str, policy: str | None, on_step: StepListener | None) -> tuple[AgentRun, list[Quote]]:
+    def relevance(self) -> Relevance:
+        """One scorer per process: it remembers the embeddings of the sentences it has seen."""
+        if self._relevance is None:
+            self._relevance = Relevance(self.embedder())
+        return self._relevance
+
+    def _browse(self, question: str, policy: str | None, on_step: StepListener | None) -> tuple[AgentRun, Browser]:
         browser = new_browser(self.settings, index=self._index, backend=self.search_backend)
         policy_ = self._policy(policy or self.settings.policy)
         run = run_agent(question, policy_, browser, self._budgets(), on_step=on_step)
-        return run, browser.quotes
+        return run, browser
 
     def _policy(self, name: str) -> Policy:
         if name == "llm":
             return LLMPolicy(self.llm())
         s = self.settings
         return PlannedPolicy(
-            Relevance(self.embedder()),
+            self.relevance(),
             open_k=s.planned_open_k,
             quotes_per_page=s.planned_quotes_per_page,
             hops=s.planned_hops,

@@ -90,6 +90,7 @@ class Answer:
     short_answer: str = ""
     abstained: bool = False
     citations: tuple[Citation, ...] = ()
+    confidence: float | None = None  # estimated probability that short_answer is right (None: not estimated)
     actions: tuple[Action, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
     trace: dict[str, Any] = field(default_factory=dict)  # the browser session, for --trace and the UI
@@ -102,6 +103,7 @@ class Answer:
             "answer": self.answer,
             "short_answer": self.short_answer,
             "abstained": self.abstained,
+            "confidence": None if self.confidence is None else round(self.confidence, 3),
             "citations": [
                 {
                     "n": c.n,

@@ -7,14 +7,18 @@ import re
 from collections.abc import Iterator
 
 from webqa.agent.loop import AgentState
+from webqa.answer import evidence
 from webqa.answer.candidates import NAME_PATTERN
 from webqa.answer.relevance import Relevance
+from webqa.browser.injection import instruction_like, set_aside_spans
 from webqa.browser.page import Page
 from webqa.index.chunking import sentence_spans
 from webqa.index.sparse import stopwords
 
 Action = tuple[str, str]
 _WORD = re.compile(r"[\w'’]+")
+BRIDGES = 2  # bridge entities searched per hop
+BRIDGE_SENTENCES = 4  # the best sentences read so far whose names may be bridges
 
 
 class PlannedPolicy:
@@ -44,36 +48,52 @@ class PlannedPolicy:
         yield from self._search_and_read(state, state.question, opened, self.open_k, self.min_sentence_score)
         for _ in range(self.hops):
             entities = self._bridge_entities(state)
-            for entity in entities[:2]:
+            for entity in entities[:BRIDGES]:
                 # A page reached through a bridge entity often answers in words the question does not use
                 # ("government position" -> "Chief of Protocol"), so its best sentences are quoted whatever
-                # their score; the answerer ranks all quotes against the question afterwards. A page opened
-                # before but not quoted from is read again for the same reason.
-                quoted = {f"doc:{q.doc_id}" if q.doc_id else str(q.url) for q in state.browser.quotes}
-                yield from self._search_and_read(state, entity, quoted, 1, 0.0)
+                # their score; the answerer reads all of its sentences anyway.
+                read = {page.source for page in state.browser.pages_read}
+                yield from self._search_and_read(state, entity, read, 1, 0.0, prefer_title=entity, quotes=1)
         yield ("answer", "")
 
     def _search_and_read(
-        self, state: AgentState, query: str, skip: set[str], open_k: int, min_score: float
+        self,
+        state: AgentState,
+        query: str,
+        skip: set[str],
+        open_k: int,
+        min_score: float,
+        prefer_title: str | None = None,
+        quotes: int | None = None,
     ) -> Iterator[Action]:
-        """Search, then open the first open_k results not in `skip` and quote their best sentences."""
+        """Search, then open the first open_k results not in `skip` (a result titled `prefer_title` first:
+        the page about a bridge entity) and quote their best sentences."""
         yield ("search", query)
         results = state.browser.page
         if results is None or results.kind != "search" or not state.browser.steps[-1].ok:
             return
-        targets = [link.target for link in results.links if link.target not in skip][:open_k]
+        links = [link for link in results.links if link.target not in skip]
+        if prefer_title is not None:
+            wanted = prefer_title.lower()
+            links.sort(key=lambda link: link.text.split(" (")[0].strip().lower() != wanted)  # stable
+        targets = [link.target for link in links][:open_k]
         for target in targets:
             skip.add(target)
             yield ("open", target)
             page = state.browser.page
             if not state.browser.steps[-1].ok or page is None or page.kind == "search":
                 continue
-            for sentence in self.best_sentences(page, state.question, min_score):
+            for sentence in self.best_sentences(page, state.question, min_score)[: quotes or self.quotes_per_page]:
                 yield ("quote", sentence)
 
     def best_sentences(self, page: Page, question: str, min_score: float) -> list[str]:
         """The page's sentences that best match the question, each cut to the quote length limit."""
-        sentences = [page.text[a:b] for a, b in sentence_spans(page.text)]
+        aside = set_aside_spans(page.text)  # text addressed to an assistant is never quoted or followed
+        sentences = [
+            page.text[a:b]
+            for a, b in sentence_spans(page.text)
+            if not instruction_like(page.text[a:b]) and not any(a < y and x < b for x, y in aside)
+        ]
         if not sentences:
             return []
         # The title gives each sentence its subject ("He died in 869." on the page "Lothair II").
@@ -83,24 +103,28 @@ class PlannedPolicy:
         return [_cut(sentences[i], self.max_quote_chars) for i in sorted(chosen)]
 
     def _bridge_entities(self, state: AgentState) -> list[str]:
-        """Names in the best quotes that the question does not mention and no quoted page is about."""
+        """Names in the best sentences of the pages read so far (not only the quoted ones: the sentence that
+        answers the first hop is often not the one that best matches the whole question) that the question
+        does not mention and no page read is about."""
         question_words = {w.lower() for w in _WORD.findall(state.question)}
-        read_titles = {q.title.lower() for q in state.browser.quotes}
+        read_titles = {page.title.lower() for page in state.browser.pages_read}
+        read_titles |= {title.split(" (")[0] for title in read_titles}
         stop = stopwords()
-        quotes = state.browser.quotes
-        if not quotes:
+        sentences = [
+            (quote.title, quote.text) for page in state.browser.pages_read for quote in evidence.page_sentences(page)
+        ]
+        if not sentences:
             return []
-        scores = self.relevance.scores(state.question, [f"{q.title}: {q.text}" for q in quotes])
+        scores = self.relevance.scores(state.question, [f"{title}: {text}" for title, text in sentences])
         entities: list[str] = []
-        for index in sorted(range(len(quotes)), key=lambda i: -scores[i]):
-            for match in NAME_PATTERN.finditer(quotes[index].text):
+        for index in sorted(range(len(sentences)), key=lambda i: -scores[i])[:BRIDGE_SENTENCES]:
+            for match in NAME_PATTERN.finditer(sentences[index][1]):
                 name = match.group().strip(" ,.;:'’")
                 words = {w.lower() for w in _WORD.findall(name)}
                 if not words or words <= question_words | stop or name.lower() in read_titles:
                     continue
-                if name in entities:
-                    continue
-                entities.append(name)
+                if name not in entities:
+                    entities.append(name)
         # Multi-word names ("Shirley Temple") make better bridges than lone words ("American").
         return sorted(entities, key=lambda name: " " not in name)
 

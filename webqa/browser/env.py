@@ -65,6 +65,7 @@ class Browser:
     history: list[tuple[Page, int]] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
+    pages_read: list[Page] = field(default_factory=list)  # every page opened, once: the answer's evidence
     ended_by: str | None = None  # "answer", "unanswerable" or "budget"
     reason: str = ""
     _find: _Find | None = None
@@ -146,7 +147,10 @@ class Browser:
             if int(number) not in links:
                 raise Refused(f"there is no link {number} on this page (links 1-{len(self.page.links)}).")
             target = links[int(number)].target
-        self._show(self._fetch(target))
+        page = self._fetch(target)
+        self._show(page)
+        if all(read.source != page.source for read in self.pages_read):
+            self.pages_read.append(page)
         return self._window()
 
     def _fetch(self, target: str) -> Page:

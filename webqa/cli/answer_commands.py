@@ -54,7 +54,8 @@ def write_now(text: str) -> None:
 def print_references(answer: Answer) -> None:
     """The short answer, then each citation with its page and exact quote; the action count on stderr."""
     if answer.short_answer and not answer.abstained:
-        typer.echo(f"\nShort answer: {answer.short_answer}")
+        sure = f" (confidence {answer.confidence:.0%})" if answer.confidence is not None else ""
+        typer.echo(f"\nShort answer: {answer.short_answer}{sure}")
     if answer.citations:
         typer.echo("\nReferences:")
     for citation in answer.citations:

@@ -304,7 +304,9 @@ def conversation_record(assistant: Assistant, item_id: str, turns: Sequence[str]
 def answer_from_record(record: dict[str, Any]) -> Answer:
     """An Answer back from its saved record (Answer.to_record() plus "trace")."""
     citations = tuple(
-        Citation(c["n"], Quote(c["quote"], c["title"], c["url"], c["doc_id"], c["start"], c["end"]))
+        Citation(
+            c["n"], Quote(c["quote"], c["title"], c["url"], c["doc_id"], c["start"], c["end"], c.get("page_sha256"))
+        )
         for c in record.get("citations", [])
     )
     actions = tuple(Action(a["command"], a["argument"], a["ok"]) for a in record.get("actions", []))
@@ -314,6 +316,7 @@ def answer_from_record(record: dict[str, Any]) -> Answer:
         short_answer=record.get("short_answer", ""),
         abstained=record.get("abstained", False),
         citations=citations,
+        confidence=record.get("confidence"),
         actions=actions,
         timings=record.get("timings", {}),
         trace=record.get("trace", {}),
