@@ -217,3 +217,20 @@ def chat_env(cli_env: Callable[[list[Document]], Path], monkeypatch: pytest.Monk
 
 
 from tests.http_server import web  # noqa: E402,F401 - a fixture shared by every test module
+
+
+@pytest.fixture(scope="session")
+def vital_index_dir() -> Path:
+    """The default index (the bundled Wikipedia summaries) built with the real MiniLM, for the few tests
+    with the real models. Kept in test-artifacts/ (git-ignored): a later run re-embeds nothing."""
+    repo = Path(__file__).resolve().parents[1]
+    folder = repo / "test-artifacts" / "indexes"
+    folder.mkdir(parents=True, exist_ok=True)
+    corpus = repo / "webqa" / "data" / "wikipedia-vital.jsonl.gz"
+    (folder / "wikipedia-vital.toml").write_text(f"sources = [{json.dumps(str(corpus))}]\n", encoding="utf-8")
+    saved = {key: os.environ.pop(key) for key in list(os.environ) if key.startswith("WEBQA_")}
+    try:
+        build_index("wikipedia-vital", [str(corpus)], Settings(index_dir=folder), progress=False)
+    finally:
+        os.environ.update(saved)
+    return folder

@@ -20,7 +20,7 @@ from tests.conftest import SAMPLE_DOCUMENTS
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-QUOTE = "He died in Piacenza on 8 August 869."
+QUOTE = "Lothair II was the king of Lotharingia from 855 until his death."
 
 pytestmark = pytest.mark.e2e
 
@@ -94,6 +94,80 @@ def test_question_answer_and_citation_quote_in_a_real_browser(server, browser_to
         assert driver.save_screenshot(str(ARTIFACTS / "ui-chat.png"))
     finally:
         driver.quit()
+
+
+@pytest.mark.slow
+def test_the_mona_lisa_conversation_with_the_real_models_in_a_real_browser(
+    vital_index_dir, browser_tools, tmp_path, monkeypatch
+):
+    """The conversation of issue 10, on the default index with MiniLM and SmolLM2: the painter is named,
+    and the follow-up's "he" is Leonardo (the corpus gives no date of his death, so saying so is the
+    honest reply: no other name may stand in for him)."""
+    pytest.importorskip("llama_cpp")
+    monkeypatch.setenv("WEBQA_INDEX_DIR", str(vital_index_dir))
+    url, process = _start_ui(tmp_path)
+    driver = _chromium(browser_tools, tmp_path)
+    try:
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.common.keys import Keys
+        from selenium.webdriver.support import expected_conditions as expect
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        wait = WebDriverWait(driver, 180)
+        driver.get(url)
+        box = (By.CSS_SELECTOR, "[data-testid='stChatInputTextArea']")
+        wait.until(expect.element_to_be_clickable(box)).send_keys("Who painted the Mona Lisa?", Keys.ENTER)
+        wait.until(lambda d: d.find_element(By.TAG_NAME, "body").text.count("Browsing trace") >= 1)
+        first = driver.find_element(By.TAG_NAME, "body").text
+        assert "Short answer: Leonardo" in first
+        wait.until(expect.element_to_be_clickable(box)).send_keys("When did he die?", Keys.ENTER)
+        wait.until(lambda d: d.find_element(By.TAG_NAME, "body").text.count("Browsing trace") >= 2)
+        for expander in driver.find_elements(By.CSS_SELECTOR, "[data-testid='stExpander'] summary")[-1:]:
+            expander.click()
+        wait.until(lambda d: "When did Leonardo" in d.find_element(By.TAG_NAME, "body").text)
+        ARTIFACTS.mkdir(exist_ok=True)
+        assert driver.save_screenshot(str(ARTIFACTS / "ui-mona-lisa.png"))
+    finally:
+        driver.quit()
+        _stop(process)
+
+
+def _start_ui(folder: Path) -> tuple[str, subprocess.Popen]:
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "WEBQA_CONVERSATIONS_PATH": str(folder / "conversations.sqlite"),
+        "WEBQA_FEEDBACK_PATH": str(folder / "feedback.jsonl"),
+        "HOME": str(folder),
+    }
+    command = [str(Path(sys.executable).with_name("webqa")), "ui", "--port", str(port)]
+    process = subprocess.Popen(command, env=environment, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    _wait_until_healthy(url, process)
+    return url, process
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _chromium(browser_tools: tuple[str, str], folder: Path):  # noqa: ANN202 - selenium is imported lazily
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    chromium, chromedriver = browser_tools
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-component-update",
+                 "--disable-sync", "--window-size=1280,1600", f"--user-data-dir={folder / 'chromium'}"):  # fmt: skip
+        options.add_argument(flag)
+    os.environ.setdefault("SE_OFFLINE", "true")
+    return webdriver.Chrome(service=Service(chromedriver), options=options)
 
 
 def _free_port() -> int:
