@@ -1,5 +1,5 @@
 """Each benchmark loader on fixtures cut from the real files, on the copies webqa ships, and (where the full
-data is, as on CI) on ../shared/data; clear errors for bad or missing files."""
+data is named by FULL_BENCHMARK_DATA, as on CI) on the originals; clear errors for bad or missing files."""
 
 from __future__ import annotations
 
@@ -165,21 +165,21 @@ def test_the_status_of_each_set_says_where_it_is_read_from(tmp_path: Path):
 
 
 @pytest.mark.parametrize("name", ["hotpotqa", "squad", "musique"])
-def test_a_packaged_copy_is_the_set_as_published(name: str, shared_data: Path):
+def test_a_packaged_copy_is_the_set_as_published(name: str, full_data: Path):
     """The same questions, ids and texts as the original files (indexes built from either one match)."""
-    packaged, original = load_dataset(name), load_dataset(name, shared_data)
+    packaged, original = load_dataset(name), load_dataset(name, full_data)
     assert packaged.source != original.source
     assert packaged.items == original.items and packaged.documents == original.documents
 
 
-def test_inscit_in_full(shared_data: Path):
-    dataset = load_dataset("inscit", shared_data)
+def test_inscit_in_full(full_data: Path):
+    dataset = load_dataset("inscit", full_data)
     assert len(dataset.items) == 86 and dataset.documents is not None and len(dataset.documents) == 996
     assert sum(len(item.questions) for item in dataset.items) == 502
     golds = [g for item in dataset.items for g in item.gold]
     unanswerable = [g for g in golds if not g.answerable]
     assert len(unanswerable) == 73 and all(not g.answers for g in unanswerable)
-    _gold_passages_are_in_the_corpus("inscit", shared_data)
+    _gold_passages_are_in_the_corpus("inscit", full_data)
 
 
 @pytest.mark.parametrize(
