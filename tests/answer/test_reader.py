@@ -44,6 +44,20 @@ def test_weak_evidence_is_an_abstention_that_shows_what_was_found():
     draft = read_answer("Where did Lothair II die?", ranked, None, abstain_below=0.99)
     assert draft.abstained and draft.short_answer == "" and draft.confidence == 0.0
     assert draft.citations and draft.citations[0].quote in [s.quote for s in ranked]
+    assert "best evidence relevance" in draft.notes["abstained_because"]
+
+
+def test_no_evidence_is_an_abstention_that_says_so():
+    draft = read_answer("Where did Lothair II die?", [], None, abstain_below=0.35)
+    assert draft.abstained and draft.citations == () and "found no relevant evidence" in draft.text
+
+
+def test_a_when_question_without_a_date_in_the_evidence_is_not_answered_with_something_else():
+    page = make_page("Leonardo da Vinci", "Leonardo da Vinci was an Italian polymath of the High Renaissance.")
+    draft = read_answer(
+        "When did Leonardo da Vinci die?", _ranked("When did Leonardo da Vinci die?", [page]), None, 0.0
+    )
+    assert draft.abstained and "holds no date" in draft.notes["abstained_because"]
 
 
 def test_a_yes_no_verdict_stands_in_the_sentence_that_grounds_it():
@@ -73,7 +87,6 @@ def test_the_model_s_log_probability_reorders_the_best_candidates():
     quote = Quote("Paris and Lyon are large cities of France.", "France", None, "f", 0, 42)
     sentences = [Sentence(quote, 0.9, 0, 0.5)]
     weights = Weights(np.zeros(len(FEATURES)), np.array([0.0, 5.0, 0.0]), 6, {}, np.zeros(len(CONFIDENCE) + 1))
-    assert len(STAGE_TWO) == 3
     plain = rank_candidates("Which city?", sentences, None, weights)
     options = [s.candidate.text for s in plain.scored[:6]]
     favourite = options[-1]
@@ -85,4 +98,4 @@ def test_the_model_s_log_probability_reorders_the_best_candidates():
 def test_the_packaged_weights_cover_every_feature():
     weights = packaged_weights()
     assert weights.stage_one.shape == (len(FEATURES),) and np.isfinite(weights.stage_one).all()
-    assert weights.confidence.shape == (len(CONFIDENCE) + 1,)
+    assert weights.confidence.shape == (len(CONFIDENCE) + 1,) and weights.stage_two.shape == (len(STAGE_TWO),)

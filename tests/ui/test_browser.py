@@ -40,44 +40,20 @@ def server(cli_env, tmp_path, monkeypatch):
     """`webqa ui` in its own process on a free port, with the test's index and stores."""
     monkeypatch.setenv("WEBQA_ABSTAIN_BELOW", "0.1")
     folder = cli_env(SAMPLE_DOCUMENTS)
-    port = _free_port()
-    environment = {
-        **os.environ,
-        "WEBQA_CONVERSATIONS_PATH": str(folder / "conversations.sqlite"),
-        "WEBQA_FEEDBACK_PATH": str(folder / "feedback.jsonl"),
-        "HOME": str(tmp_path),  # Streamlit's own config and credentials stay in the test's folder
-    }
-    command = [str(Path(sys.executable).with_name("webqa")), "ui", "--port", str(port)]  # the installed command
-    process = subprocess.Popen(command, env=environment, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    url, process = _start_ui(folder, home=tmp_path)
     try:
-        _wait_until_healthy(url, process)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _stop(process)
 
 
 def test_question_answer_and_citation_quote_in_a_real_browser(server, browser_tools, tmp_path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as expect
     from selenium.webdriver.support.ui import WebDriverWait
 
-    chromium, chromedriver = browser_tools
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-component-update",
-                 "--disable-sync", "--window-size=1280,1400", f"--user-data-dir={tmp_path / 'chromium'}"):  # fmt: skip
-        options.add_argument(flag)
-    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not look for drivers online
-    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
+    driver = _chromium(browser_tools, tmp_path)
     try:
         wait = WebDriverWait(driver, 90)
         driver.get(server)
@@ -132,18 +108,23 @@ def test_the_mona_lisa_conversation_with_the_real_models_in_a_real_browser(
         _stop(process)
 
 
-def _start_ui(folder: Path) -> tuple[str, subprocess.Popen]:
+def _start_ui(folder: Path, home: Path | None = None) -> tuple[str, subprocess.Popen]:
+    """`webqa ui` (the installed command) on a free port, its stores in `folder`."""
     port = _free_port()
     environment = {
         **os.environ,
         "WEBQA_CONVERSATIONS_PATH": str(folder / "conversations.sqlite"),
         "WEBQA_FEEDBACK_PATH": str(folder / "feedback.jsonl"),
-        "HOME": str(folder),
+        "HOME": str(home or folder),  # Streamlit's own config and credentials stay in the test's folder
     }
     command = [str(Path(sys.executable).with_name("webqa")), "ui", "--port", str(port)]
     process = subprocess.Popen(command, env=environment, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    _wait_until_healthy(url, process)
+    try:
+        _wait_until_healthy(url, process)
+    except BaseException:
+        _stop(process)
+        raise
     return url, process
 
 
@@ -166,7 +147,7 @@ def _chromium(browser_tools: tuple[str, str], folder: Path):  # noqa: ANN202 - s
                  "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-component-update",
                  "--disable-sync", "--window-size=1280,1600", f"--user-data-dir={folder / 'chromium'}"):  # fmt: skip
         options.add_argument(flag)
-    os.environ.setdefault("SE_OFFLINE", "true")
+    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not look for drivers online
     return webdriver.Chrome(service=Service(chromedriver), options=options)
 
 

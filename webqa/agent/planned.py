@@ -10,9 +10,7 @@ from webqa.agent.loop import AgentState
 from webqa.answer import evidence
 from webqa.answer.candidates import NAME_PATTERN
 from webqa.answer.relevance import Relevance
-from webqa.browser.injection import instruction_like, set_aside_spans
 from webqa.browser.page import Page
-from webqa.index.chunking import sentence_spans
 from webqa.index.sparse import stopwords
 
 Action = tuple[str, str]
@@ -88,12 +86,8 @@ class PlannedPolicy:
 
     def best_sentences(self, page: Page, question: str, min_score: float) -> list[str]:
         """The page's sentences that best match the question, each cut to the quote length limit."""
-        aside = set_aside_spans(page.text)  # text addressed to an assistant is never quoted or followed
-        sentences = [
-            page.text[a:b]
-            for a, b in sentence_spans(page.text)
-            if not instruction_like(page.text[a:b]) and not any(a < y and x < b for x, y in aside)
-        ]
+        # The answerer's own sentences: text addressed to an assistant is never among them.
+        sentences = [quote.text for quote in evidence.page_sentences(page)]
         if not sentences:
             return []
         # The title gives each sentence its subject ("He died in 869." on the page "Lothair II").

@@ -72,7 +72,12 @@ def collect(pages: Iterable[Page], quotes: Iterable[Quote] = (), set_aside: list
     found: list[Quote] = []
     read = [q for page in pages for q in page_sentences(page, set_aside)]
     earlier = [s for q in quotes for s in quote_sentences(q) if not instruction_like(s.text)]
-    for quote in [*read, *earlier]:
+    for quote in read:  # sentences of distinct pages, or of one page, never overlap
+        key = (quote.doc_id, quote.url, quote.start, quote.end)
+        if key not in seen:
+            seen.add(key)
+            found.append(quote)
+    for quote in earlier:  # a quote from a page read again this turn adds nothing
         key = (quote.doc_id, quote.url, quote.start, quote.end)
         if key not in seen and not _inside_seen(quote, found):
             seen.add(key)

@@ -1,34 +1,20 @@
-"""Extractive answers: the short answer is a span of a quote, chosen by scoring; the answer text is the
-quoted sentence around it, with its citation. Nothing in it is generated."""
+"""Short answers by the model's choice among typed spans of the quotes (names, dates, numbers), yes/no, or
+one of the options a comparison question names. The reader (webqa/answer/reader.py) uses it for yes/no and
+"X or Y" verdicts, the abstractive answerer for its short answer; other questions go to the learned
+scorer (webqa/answer/scorer.py)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from webqa.answer.candidates import Candidate, expected_kind, extract_candidates, is_yes_no
-from webqa.answer.draft import Draft, ScoredQuotes, abstention, numbered_context, with_citation
-from webqa.index.chunking import sentence_spans
-from webqa.types import Citation, Quote
+from webqa.answer.candidates import Candidate, expected_kind, extract_candidates
+from webqa.answer.draft import ScoredQuotes, numbered_context
 
 if TYPE_CHECKING:
     from webqa.llm import LLM
 
 SHORT_ANSWER_PROMPT = "Answer the question with a short phrase taken from the context."
 LLM_CANDIDATES = 8
-
-
-def extractive_answer(question: str, scored: ScoredQuotes, llm: LLM | None, abstain_below: float) -> Draft:
-    if not scored or scored[0][1] < abstain_below:
-        best = f"{scored[0][1]:.2f}" if scored else "none"
-        return abstention(question, scored, f"best evidence relevance {best} < {abstain_below}")
-    short, source, how = choose_short_answer(question, scored, llm)
-    answer_quote = scored[source][0] if source is not None else scored[0][0]
-    support = [answer_quote] + [q for q, s in scored[:2] if q != answer_quote and s >= abstain_below]
-    citations = tuple(Citation(n, quote) for n, quote in enumerate(support, start=1))
-    sentences = [with_citation(_sentence_with(c.quote, short), f"[{c.n}]") for c in citations]
-    if is_yes_no(question) and short:
-        sentences.insert(0, f"{short.capitalize()}.")  # the reader needs the verdict; the quotes are its grounds
-    return Draft(" ".join(sentences), short, False, citations, {"short_answer_by": how})
 
 
 def choose_short_answer(question: str, scored: ScoredQuotes, llm: LLM | None) -> tuple[str, int | None, str]:
@@ -86,12 +72,3 @@ def _source(candidate: Candidate, scored: ScoredQuotes) -> int | None:
         if needle in quote.text.lower():
             return index
     return None
-
-
-def _sentence_with(quote: Quote, span: str) -> str:
-    """The sentence of the quote that contains the span (the whole quote when it is one sentence)."""
-    sentences = [quote.text[a:b] for a, b in sentence_spans(quote.text)]
-    for sentence in sentences:
-        if span and span.lower() in sentence.lower():
-            return sentence
-    return quote.text

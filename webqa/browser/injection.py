@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Zero-width and bidirectional controls: invisible to a reader, and a way to split a phrase for a filter.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff"))
@@ -117,7 +118,8 @@ _SENTENCE = re.compile(r"\S.*?(?:[.!?…][\"'”’»)\]]*(?=\s)|$)")
 FOLLOWING_SENTENCES = 2  # after an instruction, how many sentences of its block are set aside with it
 
 
-def set_aside_spans(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=64)  # one page is asked about by the policy, the quote command and the answerer
+def set_aside_spans(text: str) -> tuple[tuple[int, int], ...]:
     """(start, end) offsets in `text` of what is set aside as addressed to an assistant: each instruction-like
     sentence, with up to FOLLOWING_SENTENCES sentences after it in the same line (block) of the page, since an
     injection's payload (a false "fact", the answer it dictates) usually comes right after it:
@@ -136,7 +138,7 @@ def set_aside_spans(text: str) -> list[tuple[int, int]]:
                 continue
             index += 1
         offset += len(line) + 1
-    return spans
+    return tuple(spans)
 
 
 def overlaps_set_aside(text: str, start: int, end: int) -> bool:
