@@ -28,16 +28,7 @@ import numpy as np
 from webqa.answer import evidence
 from webqa.answer.candidates import is_yes_no, question_options
 from webqa.answer.features import FEATURES, candidates_and_features
-from webqa.answer.scorer import (
-    CONFIDENCE,
-    STAGE_TWO,
-    WEIGHTS_FILE,
-    Weights,
-    confidence_features,
-    llm_means,
-    softmax,
-    stage_two_features,
-)
+from webqa.answer.scorer import STAGE_TWO, WEIGHTS_FILE, Weights, llm_means, stage_two_features
 from webqa.config import load_settings
 from webqa.metrics import normalize_answer
 
@@ -130,7 +121,6 @@ def train(records: dict[str, list], stage_two_data: dict[str, list] | None) -> W
         "stage_one_heldout_top1": round(top1(held, fit_softmax(train_groups, len(FEATURES))), 3),
         "script": "python -m evals.train_span_scorer",
     }
-    confidence = np.zeros(len(CONFIDENCE) + 1)
     if stage_two_data:
         questions = stage_two_data["questions"]
         pairs = [
@@ -146,39 +136,12 @@ def train(records: dict[str, list], stage_two_data: dict[str, list] | None) -> W
             f"stage two on {len(pairs)} questions: top-1 {base:.3f} features only, "
             f"{top1(pairs, stage_two):.3f} with the model"
         )
-        confidence, info["confidence"] = fit_confidence(questions, stage_two)
-    return Weights(stage_one, stage_two, 6, info, confidence)
-
-
-def fit_confidence(questions: list[dict], stage_two: np.ndarray) -> tuple[np.ndarray, dict]:
-    """A logistic model of "the chosen candidate is right", on every question (including those whose gold
-    is no candidate at all, the ones a confidence must catch). Fitted on the first half, its calibration
-    error measured on the second, then refitted on all."""
-    rows, labels = [], []
-    for q in questions:
-        first, means = np.asarray(q["first"]), np.asarray(q["means"])
-        logits = stage_two_features(first, means) @ stage_two
-        best = int(np.argmax(logits))
-        rows.append(
-            confidence_features(
-                softmax(logits), means[best], q["relevance"][best], q["coverage"][best], q["best_relevance"]
-            )
-        )
-        labels.append(float(q["labels"][best]))
-    x, y = np.asarray(rows), np.asarray(labels)
-    half = len(y) // 2
-    weights = fit_logistic(x[:half], y[:half])
-    held = 1 / (1 + np.exp(-(x[half:] @ weights[:-1] + weights[-1])))
-    report = {
-        "questions": len(y),
-        "accuracy_of_top": round(float(y.mean()), 3),
-        "heldout_ece": round(expected_calibration_error(held, y[half:]), 3),
-    }
-    print(f"confidence: {report}")
-    return fit_logistic(x, y), report
+    return Weights(stage_one, stage_two, 6, info)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Logistic regression weights (then the intercept) by full-batch gradient descent from zeros, with L2:
+    a refit gives the same weights. evals/train_confidence.py fits the answer confidence with it."""
     weights = np.zeros(x.shape[1] + 1)
     for _ in range(STEPS):
         p = 1 / (1 + np.exp(-(x @ weights[:-1] + weights[-1])))
@@ -275,13 +238,18 @@ def main() -> None:
     else:
         stage_two_data = None
     weights = train(first_part, stage_two_data)
-    text = json.dumps(weights.to_dict(), indent=1) + "\n"
-    if args.check:
-        same = WEIGHTS_PATH.read_text(encoding="utf-8") == text
+    write_or_check(WEIGHTS_PATH, weights.to_dict(), args.check)
+
+
+def write_or_check(path: Path, data: dict, check: bool) -> None:
+    """Write the fitted weights, or (with --check) compare them with the shipped file: exit 1 if they differ."""
+    text = json.dumps(data, indent=1) + "\n"
+    if check:
+        same = path.read_text(encoding="utf-8") == text
         print("the shipped weights are reproduced exactly" if same else "the shipped weights differ from a refit")
         raise SystemExit(0 if same else 1)
-    WEIGHTS_PATH.write_text(text, encoding="utf-8")
-    print(f"wrote {WEIGHTS_PATH}")
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -11,8 +11,11 @@ from webqa.agent.loop import AgentRun, Budgets, Policy, run_agent
 from webqa.agent.planned import PlannedPolicy
 from webqa.answer import evidence
 from webqa.answer.abstractive import abstractive_answer
+from webqa.answer.confidence import packaged_model
+from webqa.answer.draft import Draft
+from webqa.answer.parts import combine_parts, question_parts
 from webqa.answer.quote_store import QuoteStore
-from webqa.answer.reader import read_answer
+from webqa.answer.reader import read_answer, withheld, written_answer_confidence
 from webqa.answer.relevance import Relevance
 from webqa.answer.support import OverlapSupport
 from webqa.browser.session import new_browser
@@ -107,9 +110,15 @@ class Assistant:
             support = OverlapSupport(self.embedder())
             scored = [(s.quote, s.relevance) for s in ranked[: self.settings.answer_quotes]]
             draft = abstractive_answer(question, scored, self.llm(), support, on_text, short_answer_scorer=scorer)
+            if draft is not None:
+                draft = written_answer_confidence(question, ranked, draft)
+                if not draft.abstained and (draft.evidence_confidence or 0.0) < self.confidence_threshold():
+                    draft = withheld(question, ranked, draft, self.confidence_threshold())
+                    if on_text is not None:  # what was streamed is taken back, in so many words
+                        on_text(f"\n\n(The answer above is withdrawn as too uncertain.) {draft.text}")
         fell_back = mode == "abstractive" and draft is None
         if draft is None:
-            draft = read_answer(question, ranked, scorer, self.settings.abstain_below)
+            draft = self._extract(question, sentences, ranked, scorer)
             if on_text is not None:
                 on_text(draft.text)
         store.add([c.quote for c in draft.citations])  # what this answer cites, a later follow-up can reuse
@@ -125,6 +134,10 @@ class Assistant:
         for phase in ("search", "open", "quote", "find"):
             timings[f"{phase}_s"] = round(sum(s["seconds"] for s in steps if s["command"] == phase), 3)
         notes = {**draft.notes, "fell_back_to_extractive": fell_back} if mode == "abstractive" else dict(draft.notes)
+        if run is not None and run.stopped_by == "unanswerable":
+            # The policy's own verdict is a small model's guess: the measured confidence decides, and the
+            # trace keeps what the policy said.
+            notes["policy_said_unanswerable"] = browser.reason if browser is not None else ""
         if set_aside:  # page text addressed to an assistant, kept out of the evidence
             notes["set_aside"] = [{"title": q.title, "text": q.text[:200]} for q in set_aside]
         stopped_by, invalid = ("reused_quotes", 0) if run is None else (run.stopped_by, run.invalid_outputs)
@@ -136,10 +149,32 @@ class Assistant:
             abstained=draft.abstained,
             citations=draft.citations,
             confidence=draft.confidence,
+            evidence_confidence=draft.evidence_confidence,
+            best_guess=draft.best_guess,
             actions=tuple(Action(s["command"], s["argument"], s["ok"]) for s in steps),
             timings=timings,
             trace=trace,
         )
+
+    def _extract(
+        self, question: str, sentences: list[Quote], ranked: list[evidence.Sentence], scorer: LLM | None
+    ) -> Draft:
+        """The extractive answer; a two-part question is answered part by part from the same sentences."""
+        below, threshold = self.settings.abstain_below, self.confidence_threshold()
+        parts = question_parts(question)
+        if parts is None:
+            return read_answer(question, ranked, scorer, below, threshold)
+        drafts = tuple(
+            read_answer(part, evidence.rank(part, sentences, self.relevance()), scorer, below, threshold)
+            for part in parts
+        )
+        return combine_parts(parts, (drafts[0], drafts[1]))
+
+    def confidence_threshold(self) -> float:
+        """Answers whose evidence holds them with a probability below this are withheld (an abstention that
+        shows the evidence)."""
+        chosen = self.settings.abstain_below_confidence
+        return packaged_model().threshold if chosen is None else chosen
 
     def relevance(self) -> Relevance:
         """One scorer per process: it remembers the embeddings of the sentences it has seen."""

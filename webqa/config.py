@@ -146,6 +146,15 @@ class Settings(BaseSettings):
     abstain_below: float = Field(
         0.35, ge=0.0, le=1.0, description="Abstain when the best quote's relevance to the question is below this."
     )
+    abstain_below_confidence: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Abstain when the estimated probability that the pages read hold the answer (an answer's "
+        "evidence_confidence) is below this. Default: the threshold measured by evals/train_confidence.py "
+        "(webqa/answer/confidence.json); 0 never abstains on it, higher values answer less often and more "
+        "accurately.",
+    )
 
     # --- conversation ----------------------------------------------------------------------------
     rewrite_with_llm: bool = Field(

@@ -46,6 +46,14 @@ def answer_recall(answer: str, golds: Sequence[str]) -> float:
     return float(any(f" {normalize_answer(g)} " in text for g in golds if normalize_answer(g)))
 
 
+def answer_is_right(short_answer: str, answer: str, golds: Sequence[str]) -> bool:
+    """What `confidence` estimates: the short answer names a gold answer (exactly, or holding it whole:
+    "President Richard Nixon" for "Richard Nixon"); an answer with no short answer, its text holds one."""
+    if short_answer.strip():
+        return bool(exact_match(short_answer, golds) or answer_recall(short_answer, golds))
+    return bool(answer_recall(answer, golds))
+
+
 def percentiles(values: Iterable[float], *qs: float) -> list[float]:
     data = np.asarray(list(values), dtype=float)
     if data.size == 0:

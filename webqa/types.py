@@ -90,7 +90,9 @@ class Answer:
     short_answer: str = ""
     abstained: bool = False
     citations: tuple[Citation, ...] = ()
-    confidence: float | None = None  # estimated probability that short_answer is right (None: not estimated)
+    confidence: float | None = None  # estimated probability that the answer is right (None: not estimated)
+    evidence_confidence: float | None = None  # estimated probability that the pages read hold the answer
+    best_guess: str = ""  # an abstention's withheld short answer (its confidence is `confidence`)
     actions: tuple[Action, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
     trace: dict[str, Any] = field(default_factory=dict)  # the browser session, for --trace and the UI
@@ -104,6 +106,8 @@ class Answer:
             "short_answer": self.short_answer,
             "abstained": self.abstained,
             "confidence": None if self.confidence is None else round(self.confidence, 3),
+            "evidence_confidence": None if self.evidence_confidence is None else round(self.evidence_confidence, 3),
+            "best_guess": self.best_guess,
             "citations": [
                 {
                     "n": c.n,

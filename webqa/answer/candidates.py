@@ -23,6 +23,11 @@ _NUMBER = re.compile(
 _YES_NO_START = re.compile(
     r"^(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|shall)\b", re.IGNORECASE
 )
+QUESTION_START = re.compile(  # words capitalised only because they start a question or request
+    r"^(?:what|when|where|who|whom|whose|which|why|how|is|are|was|were|do|does|did|can|could|has|have|had|"
+    r"will|would|should|in|on|at|and|or|the|a|an|tell|name|list|give|explain|describe|show|find)$",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[\w'’]+")
 # "Who was Lothair II?", "What is a quasar?": a question that asks what its subject is.
 DEFINITION = re.compile(r"^\s*(?:who|what)\s+(?:is|was|are|were)\s+(?P<entity>[^?]+?)\s*\??\s*$", re.IGNORECASE)
@@ -97,3 +102,17 @@ def expected_kind(question: str) -> str | None:
     if re.search(r"\b(who|whom|whose|where|which|what)\b", q):
         return "name"
     return None
+
+
+def question_names(question: str) -> list[str]:
+    """The capitalised names in a question ("Where did Lothair II die?" -> ["Lothair II"])."""
+    names = []
+    for match in NAME_PATTERN.finditer(question):
+        name = match.group().strip(" ,.;:'’?")
+        words = name.split()
+        while words and QUESTION_START.match(words[0]):
+            words = words[1:]  # "Where Lothair II" -> "Lothair II" when a question word starts the match
+        name = re.sub(r"['’]s$", "", " ".join(words))
+        if name and name.lower() not in stopwords():
+            names.append(name)
+    return names

@@ -21,7 +21,10 @@ class Draft:
     abstained: bool
     citations: tuple[Citation, ...]
     notes: dict[str, Any] = field(default_factory=dict)  # how the answer was made, for the trace
-    confidence: float | None = None  # estimated probability that short_answer is right
+    confidence: float | None = None  # estimated probability that the answer is right (an abstention's:
+    # that of the answer it withheld)
+    evidence_confidence: float | None = None  # estimated probability that the pages read hold the answer
+    best_guess: str = ""  # an abstention's withheld short answer, shown as a guess, never as the answer
 
 
 def abstention(question: str, scored: ScoredQuotes, why: str) -> Draft:

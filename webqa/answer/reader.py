@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from webqa.answer.candidates import DEFINITION, is_yes_no, question_options
+from webqa.answer.confidence import answer_features, packaged_model, question_names
 from webqa.answer.draft import Draft, abstention, with_citation
 from webqa.answer.evidence import Sentence
 from webqa.answer.extractive import choose_short_answer
@@ -31,8 +32,77 @@ MAX_ANSWER_WORDS = 40
 _CLAUSE = re.compile(r"[,;:]\s+|\s+[–—-]\s+|\s\(")
 
 
-def read_answer(question: str, ranked: Sequence[Sentence], llm: LLM | None, abstain_below: float) -> Draft:
-    """The cited answer from ranked evidence sentences, or an abstention that shows the closest of them."""
+def read_answer(
+    question: str,
+    ranked: Sequence[Sentence],
+    llm: LLM | None,
+    abstain_below: float,
+    confidence_below: float = 0.0,
+) -> Draft:
+    """The cited answer from ranked evidence sentences, with its confidence; an abstention that shows the
+    closest of them when the evidence is too weak to answer from or the answer's confidence is below
+    `confidence_below`."""
+    draft = _answer(question, ranked, llm, abstain_below)
+    if draft.abstained or draft.evidence_confidence is None or draft.evidence_confidence >= confidence_below:
+        return draft
+    return withheld(question, ranked, draft, confidence_below)
+
+
+def written_answer_confidence(question: str, ranked: Sequence[Sentence], draft: Draft) -> Draft:
+    """An answer the model wrote (abstractive mode) gets the same confidence, from its evidence alone: the
+    sentence its first citation quotes, and everything it cites."""
+    if draft.abstained or not draft.citations:
+        return draft
+    quotes = [c.quote for c in draft.citations]
+    first = next((s for s in ranked if s.quote == quotes[0]), ranked[0] if ranked else None)
+    return _with_confidence(draft, answer_features(question, ranked, first, quotes, "sentence"))
+
+
+def withheld(question: str, ranked: Sequence[Sentence], draft: Draft, threshold: float) -> Draft:
+    """An answer whose evidence probably does not hold it: say what was looked for and where, name the
+    withheld candidate as a guess (kept in `best_guess` with its confidence), show the closest evidence."""
+    pages = list(dict.fromkeys(s.quote.title for s in ranked))
+    shown = ", ".join(pages[:3]) + (", ..." if len(pages) > 3 else "")
+    where = f"{len(pages)} page{'s' if len(pages) != 1 else ''} ({shown})"
+    evidence = draft.evidence_confidence or 0.0
+    reason = (
+        f"I looked for {looked_for(question)} in {where}, and they do not seem to hold it "
+        f"(an estimated {evidence:.0%} chance that they do)."
+    )
+    if draft.short_answer:
+        reason += f" My best guess, “{draft.short_answer}”, is withheld (confidence {draft.confidence or 0.0:.0%})."
+    why = f"evidence confidence {evidence:.2f} < {threshold:.2f}"
+    closed = abstention(question, [(s.quote, s.relevance) for s in ranked], why)
+    text = closed.text.replace(
+        "I could not find a reliable answer to this question.", f"I could not find a reliable answer. {reason}"
+    )
+    return replace(
+        closed,
+        text=text,
+        notes={**draft.notes, **closed.notes},
+        confidence=draft.confidence,
+        evidence_confidence=draft.evidence_confidence,
+        best_guess=draft.short_answer,
+    )
+
+
+def looked_for(question: str) -> str:
+    """What the question asks for, in words: "a date", "a person or a name", ..."""
+    kind = question_kind(question)
+    wanted = {
+        "when": "a date",
+        "who": "a person or a name",
+        "where": "a place",
+        "howmany": "a number",
+        "howmuch": "an amount",
+        "howmeasure": "a measurement",
+        "why": "a reason",
+    }.get(kind, "an answer")
+    names = question_names(question)
+    return f"{wanted} about {' and '.join(names[:2])}" if names else wanted
+
+
+def _answer(question: str, ranked: Sequence[Sentence], llm: LLM | None, abstain_below: float) -> Draft:
     scored = [(s.quote, s.relevance) for s in ranked]
     if not ranked or ranked[0].relevance < abstain_below:
         found = f"{ranked[0].relevance:.2f}" if ranked else "none"
@@ -42,9 +112,9 @@ def read_answer(question: str, ranked: Sequence[Sentence], llm: LLM | None, abst
     lead = _lead_sentence(question, ranked)
     ranking = rank_candidates(question, [lead] if lead is not None else ranked, llm)
     if not ranking.scored and lead is not None:
-        return _sentence_only(question, [lead], "definition")
+        return _sentence_only(question, ranked, lead, "definition")
     if not ranking.scored:
-        return _sentence_only(question, ranked, "no candidates")
+        return _sentence_only(question, ranked, ranked[0], "no candidates")
     wanted = WANTED_SHAPES.get(question_kind(question))
     fitting = [s for s in ranking.scored if wanted is None or answer_shape(s.candidate.text) in wanted]
     if not fitting:
@@ -57,8 +127,16 @@ def read_answer(question: str, ranked: Sequence[Sentence], llm: LLM | None, abst
     if answer.via is not None:  # the first hop, which names the page the answer stands on
         citations.append(Citation(2, _clause_with(answer.via, 0, 0)))
     text = " ".join(with_citation(c.quote.text, f"[{c.n}]") for c in citations)
-    confidence = ranking.confidence if best is ranking.scored[0] else min(ranking.confidence, best.probability)
-    return Draft(text, best.candidate.text, False, tuple(citations), _notes(ranking), confidence)
+    features = answer_features(question, ranked, answer, [c.quote for c in citations], "span", ranking)
+    if best is not ranking.scored[0]:  # a lower-ranked candidate, kept for its shape: no surer than its own share
+        features = {**features, "probability": best.probability, "margin": 0.0}
+    return _with_confidence(Draft(text, best.candidate.text, False, tuple(citations), _notes(ranking)), features)
+
+
+def _with_confidence(draft: Draft, features: dict[str, float]) -> Draft:
+    notes = {**draft.notes, "confidence_features": {k: round(v, 4) for k, v in features.items()}}
+    estimate = packaged_model().estimate(features)
+    return replace(draft, notes=notes, confidence=estimate.confidence, evidence_confidence=estimate.evidence)
 
 
 def _verdict(question: str, ranked: Sequence[Sentence], llm: LLM | None) -> Draft:
@@ -74,7 +152,8 @@ def _verdict(question: str, ranked: Sequence[Sentence], llm: LLM | None) -> Draf
     sentences = [with_citation(c.quote.text, f"[{c.n}]") for c in citations]
     if is_yes_no(question) and short:
         sentences[0] = f"{short.capitalize()}: {sentences[0]}"  # the verdict, in the sentence that grounds it
-    return Draft(" ".join(sentences), short, False, tuple(citations), {"short_answer_by": how})
+    draft = Draft(" ".join(sentences), short, False, tuple(citations), {"short_answer_by": how})
+    return _with_confidence(draft, answer_features(question, ranked, first, [c.quote for c in citations], "verdict"))
 
 
 def _lead_sentence(question: str, ranked: Sequence[Sentence]) -> Sentence | None:
@@ -91,9 +170,10 @@ def _strip_article(text: str) -> str:
     return re.sub(r"^(?:the|a|an)\s+", "", text.strip(), flags=re.IGNORECASE)
 
 
-def _sentence_only(question: str, ranked: Sequence[Sentence], why: str) -> Draft:
-    citation = Citation(1, ranked[0].quote)
-    return Draft(with_citation(citation.quote.text, "[1]"), "", False, (citation,), {"short_answer_by": why})
+def _sentence_only(question: str, ranked: Sequence[Sentence], sentence: Sentence, why: str) -> Draft:
+    citation = Citation(1, sentence.quote)
+    draft = Draft(with_citation(citation.quote.text, "[1]"), "", False, (citation,), {"short_answer_by": why})
+    return _with_confidence(draft, answer_features(question, ranked, sentence, [sentence.quote], "sentence"))
 
 
 def _supporting(ranked: Sequence[Sentence], answer: Sentence) -> Quote | None:

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 WEIGHTS_FILE = "span_scorer.json"
 STAGE_TWO = ("stage_one", "llm_mean", "llm_best")
-CONFIDENCE = ("probability", "margin", "llm_mean", "relevance", "coverage", "best_relevance")
 CONTEXT_SENTENCES = 4
 PROMPT = "Answer the question with a short phrase taken from the context."
 
@@ -36,7 +35,6 @@ class Weights:
     stage_two: np.ndarray  # one per STAGE_TWO
     llm_top: int
     info: dict[str, Any]
-    confidence: np.ndarray  # logistic weights, one per CONFIDENCE, then the intercept
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Weights:
@@ -44,22 +42,18 @@ class Weights:
         missing = [name for name in FEATURES if name not in one]
         if missing:
             raise ValueError(f"span scorer weights lack features: {', '.join(missing[:5])}")
-        two, calibration = data["stage_two"], data["confidence"]
+        two = data["stage_two"]
         return cls(
             np.array([one[name] for name in FEATURES], dtype=np.float64),
             np.array([two[name] for name in STAGE_TWO], dtype=np.float64),
             int(data.get("llm_top", 6)),
             data.get("info", {}),
-            np.array([calibration[name] for name in (*CONFIDENCE, "intercept")], dtype=np.float64),
         )
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "stage_one": {name: round(float(w), 4) for name, w in zip(FEATURES, self.stage_one, strict=True)},
             "stage_two": {name: round(float(w), 4) for name, w in zip(STAGE_TWO, self.stage_two, strict=True)},
-            "confidence": {
-                name: round(float(w), 4) for name, w in zip((*CONFIDENCE, "intercept"), self.confidence, strict=True)
-            },
             "llm_top": self.llm_top,
             "info": self.info,
         }
@@ -86,7 +80,6 @@ class Ranking:
     scored: list[Scored]
     candidates: int  # how many spans stage one looked at
     by: str  # "features" or "features+llm"
-    confidence: float = 0.0  # the estimated probability that scored[0] is right
 
 
 def rank_candidates(
@@ -105,7 +98,7 @@ def rank_candidates(
         scored = [
             Scored(candidates[int(i)], float(first[i]), float(p)) for i, p in zip(order, probabilities, strict=True)
         ]
-        return Ranking(scored, len(candidates), "features", _confidence(weights, scored, sentences))
+        return Ranking(scored, len(candidates), "features")
     second = stage_two_logits(first[top], means, weights.stage_two)
     final = np.argsort(-second, kind="stable")
     probabilities = softmax(second[final])
@@ -114,20 +107,7 @@ def rank_candidates(
         for j, p in zip(final, probabilities, strict=True)
     ]
     rest = [Scored(candidates[int(i)], float(first[i]), 0.0) for i in order[len(top) :]]
-    return Ranking(scored + rest, len(candidates), "features+llm", _confidence(weights, scored, sentences))
-
-
-def _confidence(weights: Weights, scored: list[Scored], sentences: Sequence[Sentence]) -> float:
-    best = scored[0]
-    probabilities = np.array([s.probability for s in scored[: max(2, weights.llm_top)]])
-    features = confidence_features(
-        probabilities,
-        best.llm_mean if best.llm_mean is not None else 0.0,
-        best.candidate.sentence.relevance,
-        best.candidate.sentence.coverage,
-        sentences[0].relevance,
-    )
-    return confidence(weights, features)
+    return Ranking(scored + rest, len(candidates), "features+llm")
 
 
 def stage_two_features(first: np.ndarray, means: np.ndarray) -> np.ndarray:
@@ -154,22 +134,6 @@ def llm_means(
     if scores is None:
         return None
     return np.array([s / max(1, llm.count_tokens(t)) for s, t in zip(scores, texts, strict=True)], dtype=np.float64)
-
-
-def confidence_features(
-    probabilities: np.ndarray, llm_mean: float, relevance: float, coverage: float, best_relevance: float
-) -> list[float]:
-    """What the confidence model reads: how sure the ranking is (its top probability and margin), how likely
-    the model finds the answer, and how well its sentence and the best evidence match the question."""
-    ordered = np.sort(probabilities)[::-1]
-    margin = float(ordered[0] - ordered[1]) if len(ordered) > 1 else float(ordered[0])
-    return [float(ordered[0]), margin, float(llm_mean), float(relevance), float(coverage), float(best_relevance)]
-
-
-def confidence(weights: Weights, features: list[float]) -> float:
-    """The estimated probability that the short answer is right."""
-    logit = float(np.dot(weights.confidence[:-1], features) + weights.confidence[-1])
-    return 1.0 / (1.0 + float(np.exp(-logit)))
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

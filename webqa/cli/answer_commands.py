@@ -21,13 +21,16 @@ def ask_command(
     llm: str = options.LLM,
     policy: str = options.POLICY,
     mode: str = options.MODE,
+    abstain_below: float = options.CONFIDENCE,
     as_json: bool = typer.Option(False, "--json", help="Print the answer as one JSON object (batch format)."),
     trace: bool = options.TRACE,
 ) -> None:
     """Answer one question with numbered citations to the exact quotes it found."""
     if not question.strip():
         raise InputError('The question is empty. Ask something, e.g. webqa ask "Who wrote Hamlet?"')
-    settings = options.answering_settings(index=index, backend=backend, llm=llm, policy=policy, mode=mode)
+    settings = options.answering_settings(
+        index=index, backend=backend, llm=llm, policy=policy, mode=mode, abstain_below=abstain_below
+    )
     from webqa.assistant import Assistant
 
     assistant = Assistant(settings)
@@ -56,6 +59,8 @@ def print_references(answer: Answer) -> None:
     if answer.short_answer and not answer.abstained:
         sure = f" (confidence {answer.confidence:.0%})" if answer.confidence is not None else ""
         typer.echo(f"\nShort answer: {answer.short_answer}{sure}")
+    elif answer.confidence is not None and not answer.short_answer and not answer.abstained:
+        typer.echo(f"\n(No short answer; confidence in the cited sentence {answer.confidence:.0%}.)")
     if answer.citations:
         typer.echo("\nReferences:")
     for citation in answer.citations:
@@ -89,6 +94,7 @@ def batch_command(
     llm: str = options.LLM,
     policy: str = options.POLICY,
     mode: str = options.MODE,
+    abstain_below: float = options.CONFIDENCE,
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes (each loads the models once)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     restart: bool = typer.Option(
@@ -100,7 +106,9 @@ def batch_command(
     from webqa.assistant import answer_function
     from webqa.batch import run_batch
 
-    settings = options.answering_settings(index=index, backend=backend, llm=llm, policy=policy, mode=mode)
+    settings = options.answering_settings(
+        index=index, backend=backend, llm=llm, policy=policy, mode=mode, abstain_below=abstain_below
+    )
     # The answer function builds the assistant where it runs: in this process on the first question that
     # needs it (after the paths are checked), or once in each worker; a bad index or backend fails there.
     factory = functools.partial(answer_function, settings.model_dump(mode="json"))

@@ -15,6 +15,13 @@ POLICY = typer.Option(None, "--policy", help="planned (no model judgement) or ll
 MODE = typer.Option(
     None, "--mode", help="extractive (answers are quoted sentences) or abstractive (the model writes, checked)."
 )
+CONFIDENCE = typer.Option(
+    None,
+    "--abstain-below",
+    min=0.0,
+    max=1.0,
+    help="Abstain when the answer's confidence is below this (default: the measured threshold; 0 never).",
+)
 TRACE = typer.Option(False, "--trace", help="Show every browser action and what it returned.")
 
 # Command option name -> the setting it overrides.
@@ -25,6 +32,7 @@ _SETTING_FOR = {
     "policy": "policy",
     "mode": "answer_mode",
     "k": "search_k",
+    "abstain_below": "abstain_below_confidence",
 }
 
 

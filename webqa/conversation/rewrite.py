@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from webqa.answer.candidates import DEFINITION, NAME_PATTERN
+from webqa.answer.candidates import DEFINITION, NAME_PATTERN, QUESTION_START, question_names
 from webqa.answer.relevance import content_words
 from webqa.index.sparse import stopwords
 from webqa.prompts import load_prompt
@@ -25,7 +25,7 @@ _WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
 _SUBJECT = {"he", "she", "him", "they", "them", "it"}
 _POSSESSIVE = {"his", "its", "their", "theirs", "hers"}
 PERSONAL = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs"}  # words for people
-_DEMONSTRATIVE = {"that", "this"}
+_DEMONSTRATIVE = {"that", "this", "those", "these"}
 _BE = {"is", "are", "was", "were", "be", "been", "being"}
 _DO = {"do", "does", "did", "will", "would", "can", "could", "should", "might", "may", "shall"}
 _PLACE_PREPOSITIONS = {"from", "to", "in", "at", "near", "into", "around", "over", "through"}
@@ -37,11 +37,6 @@ MAX_WORDS_BEFORE = 2
 # With nothing in the conversation to refer to, only a question this short is asked what it means: long
 # questions with pronouns (HotpotQA has several) are self-contained.
 SHORT_QUESTION_WORDS = 12
-_QUESTION_START = re.compile(  # words capitalised only because they start a question or request
-    r"^(?:what|when|where|who|whom|whose|which|why|how|is|are|was|were|do|does|did|can|could|has|have|had|"
-    r"will|would|should|in|on|at|and|or|the|a|an|tell|name|list|give|explain|describe|show|find)$",
-    re.IGNORECASE,
-)
 _ELLIPSIS = re.compile(r"^\s*(?:and|what about|how about)\s+(?P<entity>.+?)\s*\??\s*$", re.IGNORECASE)
 _WHO = re.compile(r"^\s*(?:who|whom)\b", re.IGNORECASE)
 _QUALIFIED = re.compile(r"^(?P<base>.+?)\s*\((?P<qualifier>[^()]+)\)\s*$")
@@ -154,20 +149,6 @@ def question_entity(question: str) -> str | None:
     return max(names, key=len) if names else None
 
 
-def question_names(question: str) -> list[str]:
-    """The capitalised names in a question ("Where did Lothair II die?" -> ["Lothair II"])."""
-    names = []
-    for match in NAME_PATTERN.finditer(question):
-        name = match.group().strip(" ,.;:'’?")
-        words = name.split()
-        while words and _QUESTION_START.match(words[0]):
-            words = words[1:]  # "Where Lothair II" -> "Lothair II" when a question word starts the match
-        name = re.sub(r"['’]s$", "", " ".join(words))
-        if name and name.lower() not in stopwords():
-            names.append(name)
-    return names
-
-
 def rewrite_with_rules(question: str, history: Sequence[PreviousTurn]) -> Rewrite:
     """The standalone form of `question`, or an unresolved rewrite naming the word nothing explains."""
     if history:
@@ -223,7 +204,7 @@ def history_entities(history: Sequence[PreviousTurn]) -> list[str]:
             names.append(turn.short_answer)
         names += question_names(turn.question)
     stop = stopwords()
-    return [n for n in dict.fromkeys(names) if n and n.lower() not in stop and not _QUESTION_START.match(n)]
+    return [n for n in dict.fromkeys(names) if n and n.lower() not in stop and not QUESTION_START.match(n)]
 
 
 def rewrite_with_llm(llm: LLM, question: str, history: Sequence[PreviousTurn]) -> str:
