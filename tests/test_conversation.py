@@ -374,3 +374,55 @@ def test_batch_writes_clarification_turns(batch_settings, tmp_path):
     # A line left waiting for a reply has no answer, whatever its last turn's text.
     assert open_["clarification"] is True and open_["abstained"] is True and open_["citations"] == []
     assert open_["answer"] == open_["turns"][-1]["answer"]
+
+
+# --- underspecified first turns --------------------------------------------------------------------
+
+
+def test_a_bare_topic_as_a_first_turn_gets_a_clarifying_question_and_the_reply_is_answered(make_conversation):
+    conversation = make_conversation()
+    turn = conversation.ask("Lothair II of Lotharingia.")
+    assert turn.kind == "clarification" and not turn.answer.actions  # nothing browsed, nothing guessed
+    assert turn.answer.answer.startswith("What would you like to know about Lothair II of Lotharingia?")
+    assert turn.clarification.kind == "topic" and turn.clarification.readings[0].title == "Lothair II"
+    answered = conversation.ask("Where did he die?")  # the reply's pronoun is the topic
+    assert answered.kind == "answer" and answered.question == "Where did Lothair II of Lotharingia die?"
+    assert answered.answer.citations[0].quote.title == "Lothair II"
+
+
+def test_a_reading_picked_from_a_topic_clarification_gets_an_overview_of_that_page(make_conversation):
+    conversation = make_conversation()
+    conversation.ask("Lothair II of Lotharingia.")
+    answered = conversation.ask("1")
+    assert answered.kind == "answer" and answered.question == "What is Lothair II?"
+
+
+@pytest.mark.parametrize("text", ["Are those the only steps?", "Is that all?"])
+def test_a_first_turn_that_refers_to_something_never_said_is_asked_about(make_conversation, text):
+    turn = make_conversation().ask(text)
+    assert turn.kind == "clarification" and turn.clarification.kind == "reference"
+    assert turn.answer.answer.startswith("What do you mean by")
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Legal immigration for same sex couples.", True),
+        ("Photosynthesis", True),
+        ("Who wrote Hamlet?", False),
+        ("Tell me about Rome", False),
+        ("Explain photosynthesis", False),
+        ("I want to know about cats", False),
+        ("Rome was founded in 753 BC, is that right", False),
+    ],
+)
+def test_bare_topics_are_told_from_questions_and_requests(text, topic):
+    from webqa.conversation.clarify import is_bare_topic
+
+    assert is_bare_topic(text) is topic
+
+
+def test_a_bare_topic_after_an_answer_is_a_follow_up_not_a_clarification(make_conversation):
+    conversation = make_conversation()
+    conversation.ask("Who was Lothair II?")
+    assert conversation.ask("Piacenza.").kind == "answer"

@@ -55,6 +55,10 @@ def show_answer(answer: Answer, key: str) -> None:
     if answer.short_answer:
         sure = f" · confidence {answer.confidence:.0%}" if answer.confidence is not None else ""
         st.caption(f"Short answer: **{escape(answer.short_answer)}**{sure}")
+    elif answer.abstained and answer.best_guess and answer.confidence is not None:
+        st.caption(f"Withheld guess: {escape(answer.best_guess)} · confidence {answer.confidence:.0%}")
+    elif answer.confidence is not None:
+        st.caption(f"Confidence {answer.confidence:.0%}")
     show_citations([(c.n, c.quote) for c in answer.citations], key)
     show_trace(answer)
 

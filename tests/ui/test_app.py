@@ -107,6 +107,24 @@ def test_abstention_says_so_and_shows_what_was_found(env, monkeypatch):
     assert "I could not find a reliable answer" in app.chat_message[1].markdown[0].value
 
 
+def test_the_short_answer_shows_its_confidence_and_a_withheld_answer_its_guess(env, monkeypatch):
+    app = ask(start(), "When did Lothair II die?")
+    assert any(c.value.startswith("Short answer: **") and "· confidence " in c.value for c in app.caption)
+    monkeypatch.setenv("WEBQA_ABSTAIN_BELOW_CONFIDENCE", "0.999")
+    app = ask(start(), "When did Lothair II die?")
+    assert "I looked for a date about Lothair II" in app.chat_message[1].markdown[0].value
+    assert any(c.value.startswith("Withheld guess: ") and "confidence" in c.value for c in app.caption)
+
+
+def test_a_bare_topic_first_gets_a_question_back_and_a_click_on_a_page_answers(env):
+    app = ask(start(), "Lothair II of Lotharingia.")
+    asked = app.chat_message[1].markdown[0].value
+    assert asked.startswith("What would you like to know about Lothair II of Lotharingia?")
+    app = click(app, "Lothair II")
+    assert len(app.chat_message) == 4
+    assert "king of Lotharingia" in app.chat_message[3].markdown[0].value
+
+
 def test_model_written_sentences_the_quotes_do_not_back_are_marked(env, scripted, monkeypatch):
     monkeypatch.setenv("WEBQA_ANSWER_MODE", "abstractive")
     scripted.enqueue(

@@ -49,25 +49,42 @@ def server(cli_env, tmp_path, monkeypatch):
 
 def test_question_answer_and_citation_quote_in_a_real_browser(server, browser_tools, tmp_path):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support import expected_conditions as expect
-    from selenium.webdriver.support.ui import WebDriverWait
 
     driver = _chromium(browser_tools, tmp_path)
     try:
-        wait = WebDriverWait(driver, 90)
-        driver.get(server)
-        box = wait.until(expect.element_to_be_clickable((By.CSS_SELECTOR, "[data-testid='stChatInputTextArea']")))
-        box.send_keys("Who was Lothair II?", Keys.ENTER)
+        wait = _open_and_send(driver, server, "Who was Lothair II?")
         answer = "Lothair II was the king of Lotharingia from 855 until his death"
         wait.until(lambda d: answer in d.find_element(By.TAG_NAME, "body").text)
         wait.until(lambda d: "Browsing trace:" in d.find_element(By.TAG_NAME, "body").text)
+        assert "confidence " in driver.find_element(By.TAG_NAME, "body").text
         citation = next(b for b in driver.find_elements(By.TAG_NAME, "button") if "Lothair II" in b.text)
         assert citation.text.startswith("[")
         citation.click()
         wait.until(lambda d: any(QUOTE in q.text for q in d.find_elements(By.TAG_NAME, "blockquote")))
         ARTIFACTS.mkdir(exist_ok=True)
         assert driver.save_screenshot(str(ARTIFACTS / "ui-chat.png"))
+    finally:
+        driver.quit()
+
+
+def test_a_bare_topic_first_is_asked_back_and_a_click_on_a_page_answers_in_a_real_browser(
+    server, browser_tools, tmp_path
+):
+    from selenium.webdriver.common.by import By
+
+    driver = _chromium(browser_tools, tmp_path)
+    try:
+        wait = _open_and_send(driver, server, "Lothair II of Lotharingia.")
+        asked = "What would you like to know about Lothair II of Lotharingia?"
+        wait.until(lambda d: asked in d.find_element(By.TAG_NAME, "body").text)
+        assert "Browsing trace" not in driver.find_element(By.TAG_NAME, "body").text  # asked, not guessed
+        page = wait.until(
+            lambda d: next((b for b in d.find_elements(By.TAG_NAME, "button") if b.text == "Lothair II"), None)
+        )
+        page.click()
+        wait.until(lambda d: "king of Lotharingia" in d.find_element(By.TAG_NAME, "body").text)
+        ARTIFACTS.mkdir(exist_ok=True)
+        assert driver.save_screenshot(str(ARTIFACTS / "ui-topic-clarification.png"))
     finally:
         driver.quit()
 
@@ -106,6 +123,20 @@ def test_the_mona_lisa_conversation_with_the_real_models_in_a_real_browser(
     finally:
         driver.quit()
         _stop(process)
+
+
+def _open_and_send(driver, url: str, text: str, timeout_s: float = 90):  # noqa: ANN001, ANN202
+    """Open the chat, type `text` into its box and send it; returns the wait for what follows."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as expect
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(driver, timeout_s)
+    driver.get(url)
+    box = wait.until(expect.element_to_be_clickable((By.CSS_SELECTOR, "[data-testid='stChatInputTextArea']")))
+    box.send_keys(text, Keys.ENTER)
+    return wait
 
 
 def _start_ui(folder: Path, home: Path | None = None) -> tuple[str, subprocess.Popen]:

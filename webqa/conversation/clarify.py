@@ -44,12 +44,21 @@ class Clarification:
     """A question put on hold until the user says what they meant."""
 
     question: str  # the question waiting, standalone except for `term`
-    kind: str  # "ambiguous" (several readings of `term`) or "reference" (`term` refers to nothing known)
+    # "ambiguous" (several readings of `term`), "reference" (`term` refers to nothing known) or "topic"
+    # (the message names a topic, `term`, and asks nothing about it; the readings are pages about it)
+    kind: str
     term: str
     readings: tuple[Reading, ...] = ()
 
     def text(self) -> str:
         """What the user is asked."""
+        if self.kind == "topic":
+            lines = [f"What would you like to know about {self.term}? Ask me a question about it."]
+            if self.readings:
+                lines.append("Pages I found on it:")
+                lines += [f"{n}. {r.title}" for n, r in enumerate(self.readings, start=1)]
+                lines.append("Reply with a question, or with a number for an overview of that page.")
+            return "\n".join(lines)
         if self.kind == "reference":
             who = "Who" if self.term.lower() in PERSONAL else "What"
             if self.term.lower() == "there":
@@ -75,6 +84,63 @@ def _gist(snippet: str, limit: int = 90) -> str:
     flat = " ".join(snippet.split())
     first = re.split(r"(?<=[.!?])\s", flat, maxsplit=1)[0]
     return first if len(first) <= limit else first[: first.rfind(" ", 0, limit)] + " …"
+
+
+# A message asks something when it is a question, a request or a sentence with a verb of its own.
+_ASKING_START = re.compile(
+    r"^(?:what|when|where|who|whom|whose|which|why|how|is|are|was|were|do|does|did|can|could|should|would|"
+    r"will|has|have|had|may|might|must|tell|explain|describe|list|give|show|find|name|compare|summari[sz]e|"
+    r"define|please|i|i'm|i'd|we|let's|help)\b",
+    re.IGNORECASE,
+)
+_VERBS = frozenset(
+    "is are was were be been being am has have had do does did can could will would should shall may might "
+    "must want need wonder know like mean means happened happens happen work works worked".split()
+)
+TOPIC_MAX_WORDS = 10  # a longer message without a verb is more likely a telegraphic question than a topic
+TOPIC_READINGS = 3
+
+
+def is_bare_topic(text: str) -> bool:
+    """ "Legal immigration for same sex couples." names a topic and asks nothing about it: no question
+    mark, no question or request word first, no verb, a few words."""
+    stripped = text.strip()
+    words = re.findall(r"[\w'’-]+", stripped.lower())
+    if not words or stripped.endswith("?") or len(words) > TOPIC_MAX_WORDS:
+        return False
+    return not _ASKING_START.match(stripped) and not any(w in _VERBS for w in words)
+
+
+def topic_clarification(text: str, results: Sequence[SearchResult]) -> Clarification:
+    """What to ask back for a bare topic: what the user wants to know, with the pages found on it."""
+    topic = text.strip().rstrip(".!")
+    words = content_words(topic)
+    # Pages whose titles share a word with the topic; the first result alone when none does.
+    about = [r for r in results[:TOPIC_READINGS] if words & content_words(r.title)] or list(results[:1])
+    readings = tuple(Reading(r.title, r.doc_id, r.url, r.snippet) for r in about)
+    return Clarification(f"What is {readings[0].title}?" if readings else text, "topic", topic, readings)
+
+
+def topic_question(pending: Clarification, reply: str) -> str | None:
+    """The question a reply to a topic clarification asks: an overview of the page it picks by number,
+    its own question (with "it" standing for the topic), or the topic narrowed by its words; None for an
+    empty reply."""
+    number = _reply_number(reply)
+    if number is not None and pending.readings:
+        index = len(pending.readings) - 1 if number == -1 else number - 1
+        if 0 <= index < len(pending.readings):
+            return f"What is {pending.readings[index].title}?"
+    cleaned = clean_reply(reply)
+    if not cleaned:
+        return None
+    for reading in pending.readings:  # the chat's buttons reply with a page's title
+        if cleaned.lower() == reading.title.lower():
+            return f"What is {reading.title}?"
+    if looks_like_new_question(reply) or reply.strip().endswith("?"):
+        return re.sub(
+            r"\b(?:it|this|that|they|them|he|she|him)\b", pending.term, reply.strip(), count=1, flags=re.IGNORECASE
+        )
+    return f"{cleaned} — {pending.term}"
 
 
 def find_ambiguity(question: str, results: Sequence[SearchResult]) -> Clarification | None:

@@ -18,7 +18,10 @@ from webqa.conversation.clarify import (
     choose_reading,
     clean_reply,
     find_ambiguity,
+    is_bare_topic,
     looks_like_new_question,
+    topic_clarification,
+    topic_question,
     with_reading,
 )
 from webqa.conversation.rewrite import (
@@ -33,7 +36,7 @@ from webqa.conversation.rewrite import (
 )
 from webqa.conversation.store import ConversationStore, SavedTurn
 from webqa.errors import WebqaError
-from webqa.search.base import SearchError
+from webqa.search.base import SearchError, SearchResult
 from webqa.types import Action, Answer, Citation, Quote
 
 if TYPE_CHECKING:
@@ -132,6 +135,10 @@ class Conversation:
             resolved = self._resolve(pending, text)
             if resolved is not None:
                 return self._answer(text, resolved[0], resolved[1], started, on_text, on_step)
+        if not self.history and is_bare_topic(text):
+            return self._clarify(
+                text, topic_clarification(text, self._results(text)), {"by": "topic"}, started, on_text
+            )
         rewrite = self._rewrite(text)
         notes = {"by": rewrite.by, "entity": rewrite.entity, **rewrite.notes}
         if rewrite.unresolved is not None:
@@ -171,15 +178,21 @@ class Conversation:
         return replace(rules, notes={"llm_rewrite": candidate, "llm_rejected": problem})
 
     def _ambiguity(self, question: str) -> Clarification | None:
+        results = self._results(question)
+        return find_ambiguity(question, results) if results else None
+
+    def _results(self, question: str) -> list[SearchResult]:
         try:
             # The assistant's backend remembers this search, so browsing the same question reuses it.
-            results = self.assistant.search_backend.search(question, self.settings.search_k)
+            return list(self.assistant.search_backend.search(question, self.settings.search_k))
         except SearchError:
-            return None  # the agent's own search will meet the same failure and report it in the trace
-        return find_ambiguity(question, results)
+            return []  # the agent's own search will meet the same failure and report it in the trace
 
     def _resolve(self, pending: Clarification, reply: str) -> tuple[str, dict[str, Any]] | None:
         """The question the reply completes, or None when the reply is a new question instead."""
+        if pending.kind == "topic":
+            asked = topic_question(pending, reply)
+            return None if asked is None else (asked, {"by": "clarification", "topic": pending.term})
         if pending.kind == "ambiguous":
             reading = choose_reading(pending.readings, reply)
             if reading is None and looks_like_new_question(reply):
@@ -317,6 +330,8 @@ def answer_from_record(record: dict[str, Any]) -> Answer:
         abstained=record.get("abstained", False),
         citations=citations,
         confidence=record.get("confidence"),
+        evidence_confidence=record.get("evidence_confidence"),
+        best_guess=record.get("best_guess", ""),
         actions=actions,
         timings=record.get("timings", {}),
         trace=record.get("trace", {}),
