@@ -137,7 +137,7 @@ def test_compare_sets_two_runs_side_by_side_with_wins_and_losses(
     wins = sum(1 for qid, f1 in scores.items() if qid != "none" and f1 > 0)
     # B abstained everywhere: A wins wherever it scored; both abstained on the unanswerable question.
     assert f"A better on {wins}, B better on 0, tied on {4 - wins}" in out
-    assert "| abstained on unanswerable | 1.000 | 1.000 | +0.000 |" in out
+    assert "| abstained on unanswerable (abstention recall) | 1.000 | 1.000 | +0.000 |" in out
     assert main(["eval", "compare", str(env / "a"), str(env / "b" / "report.json"), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["losses"] == [] and len(data["wins"]) == wins and data["ties"] == 4 - wins

@@ -101,3 +101,51 @@ def test_the_summary_reports_latency_percentiles_and_phases():
     assert summary["latency_p50_s"] == 2.5 and summary["latency_p95_s"] == pytest.approx(3.85)
     assert summary["search_p50_s"] == 0.25 and summary["open_p50_s"] is None
     assert summary["actions_per_question"] == 3.0 and summary["questions"] == 4
+
+
+# --- knowing its limits: abstention, accuracy of what is answered, calibration -----------------------
+
+UNANSWERABLE = Gold(("Paris",), ("France",), answerable=False)
+
+
+def test_an_abstention_withholding_a_right_guess_is_judged_by_its_guess():
+    withheld = score(PARIS, record("I could not find...", abstained=True, confidence=0.2, best_guess="Paris"))
+    assert withheld.em == 0.0 and withheld.guess_right is True and withheld.confidence == 0.2
+    on_unanswerable = score(UNANSWERABLE, record("Paris [1].", "Paris", confidence=0.9))
+    assert on_unanswerable.guess_right is False  # no answer is right where the gold is gone
+    assert score(PARIS, record("I could not...", abstained=True)).guess_right is None  # nothing withheld
+
+
+def test_the_summary_reports_abstention_precision_recall_and_the_accuracy_of_answers():
+    scores = [
+        score(PARIS, record("Paris is the capital [1].", "Paris", confidence=0.9)),  # answered, right
+        score(PARIS, record("Lyon [1].", "Lyon", confidence=0.6)),  # answered, wrong
+        score(PARIS, record("...", abstained=True, confidence=0.1, best_guess="Paris")),  # wrongly abstained
+        score(UNANSWERABLE, record("...", abstained=True, confidence=0.1, best_guess="Lyon")),  # rightly
+        score(UNANSWERABLE, record("Paris [1].", "Paris", confidence=0.7)),  # answered where it should not
+    ]
+    summary = summarise(scores)
+    assert summary["unanswerable_accuracy"] == 0.5  # abstention recall: 1 of the 2 unanswerable
+    assert summary["abstention_precision"] == 0.5  # 1 of the 2 abstentions was on an unanswerable question
+    assert summary["answered_answerable"] == pytest.approx(2 / 3, abs=1e-3)
+    assert summary["accuracy_of_answered"] == pytest.approx(1 / 3, abs=1e-3)  # of the 3 answers, 1 right
+    # guesses right: 0.9 yes, 0.6 no, 0.1 yes, 0.1 no, 0.7 no -> bins 0.1 (1/2 right), 0.6 (0), 0.7 (0), 0.9 (1)
+    expected = (abs(0.1 - 0.5) * 2 + 0.6 + 0.7 + abs(0.9 - 1.0)) / 5
+    assert summary["confidence_ece"] == pytest.approx(expected, abs=1e-3)
+
+
+def test_risk_coverage_gives_the_most_confident_answers_first():
+    from webqa.evaluation.scoring import risk_coverage
+
+    scores = [
+        score(PARIS, record("Paris [1].", "Paris", confidence=0.9)),
+        score(PARIS, record("Lyon [1].", "Lyon", confidence=0.3)),
+        score(PARIS, record("Paris [1].", "Paris", confidence=0.6)),
+        score(PARIS, record("...", abstained=True)),  # no confidence to rank by: left out
+    ]
+    assert risk_coverage(scores) == [(1 / 3, 1.0), (2 / 3, 1.0), (1.0, 2 / 3)]
+
+
+def test_a_system_without_confidences_has_no_calibration_figure():
+    summary = summarise([score(PARIS, record("Paris [1].", "Paris"))])
+    assert summary["confidence_ece"] is None

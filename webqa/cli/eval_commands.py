@@ -81,6 +81,13 @@ def run_command(
     llm: str = options.LLM,
     policy: str = options.POLICY,
     mode: str = options.MODE,
+    abstain_below: float = options.CONFIDENCE,
+    unanswerable_share: float = typer.Option(
+        None,
+        "--unanswerable-share",
+        help="Leave the gold documents of this share of the questions (e.g. 0.5) out of the corpus: those become "
+        "unanswerable, and abstaining is their right reply.",
+    ),
     index: str = typer.Option(
         None, "--index", help="Answer from this index instead of building the dataset's own (eval-DATASET)."
     ),
@@ -101,7 +108,7 @@ def run_command(
     from webqa.evaluation.report import metrics_table, write_report
     from webqa.evaluation.runner import EvalRequest, run_eval
 
-    settings = options.settings_with(llm=llm, policy=policy, mode=mode)
+    settings = options.settings_with(llm=llm, policy=policy, mode=mode, abstain_below=abstain_below)
     request = EvalRequest(
         dataset=dataset,
         limit=limit,
@@ -112,6 +119,7 @@ def run_command(
         workers=workers,
         data_dir=data_dir,
         progress=not quiet,
+        unanswerable_share=unanswerable_share,
         command=shlex.join(["webqa", *sys.argv[1:]]) if sys.argv and sys.argv[0].endswith("webqa") else "",
     )
     run = run_eval(request, settings)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from webqa.evaluation.scoring import PHASES
+from webqa.evaluation.scoring import PHASES, calibration_bins, calibration_error, risk_coverage
 
 if TYPE_CHECKING:
     from webqa.evaluation.runner import SystemRun
 
 SCORES_PNG = "scores.png"
 LATENCY_PNG = "latency.png"
+CONFIDENCE_PNG = "confidence.png"
 
 
 def plotting_available() -> bool:
@@ -34,6 +35,10 @@ def write_plots(systems: list[SystemRun], folder: Path, suffix: str) -> dict[str
     written[SCORES_PNG] = _save(plt, figure, folder / f"{SCORES_PNG}{suffix}")
     figure = _latency_figure(plt, systems)
     written[LATENCY_PNG] = _save(plt, figure, folder / f"{LATENCY_PNG}{suffix}")
+    rated = [run for run in systems if calibration_bins(run.scores)]
+    if rated:  # only systems that estimate a confidence (not the baseline)
+        figure = _confidence_figure(plt, rated)
+        written[CONFIDENCE_PNG] = _save(plt, figure, folder / f"{CONFIDENCE_PNG}{suffix}")
     return written
 
 
@@ -81,5 +86,32 @@ def _latency_figure(plt, systems: list[SystemRun]):  # noqa: ANN001, ANN202
         right.bar(names, values, bottom=bottoms, label=phase[:-2])
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
     right.set(title="Median seconds per phase", ylabel="seconds")
+    right.legend(fontsize=8)
+    return figure
+
+
+def _confidence_figure(plt, systems: list[SystemRun]):  # noqa: ANN001, ANN202
+    """A reliability diagram (accuracy per confidence bin against the diagonal) and the risk-coverage curve."""
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    left.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="perfect calibration")
+    for run in systems:
+        bins = calibration_bins(run.scores)
+        means = [sum(s.confidence or 0.0 for s in members) / len(members) for _, _, members in bins]
+        accuracy = [sum(bool(s.guess_right) for s in members) / len(members) for _, _, members in bins]
+        sizes = [12 + 3 * len(members) ** 0.5 for _, _, members in bins]
+        ece = calibration_error(run.scores)
+        left.plot(means, accuracy, marker="o", label=f"{run.name} (ECE {ece:.3f})")
+        left.scatter(means, accuracy, s=sizes, alpha=0.3)
+        curve = risk_coverage(run.scores)
+        right.plot([c for c, _ in curve], [a for _, a in curve], label=run.name)
+    left.set(title="Calibration of confidence", xlabel="confidence", ylabel="share right", xlim=(0, 1), ylim=(0, 1))
+    left.legend(fontsize=8)
+    right.set(
+        title="Risk-coverage: the most confident answers given",
+        xlabel="share of questions answered",
+        ylabel="accuracy of those answered",
+        xlim=(0, 1),
+        ylim=(0, 1),
+    )
     right.legend(fontsize=8)
     return figure

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,11 @@ METRICS = [
     ("citation_precision", "citation precision (ALCE, our checker)", "score"),
     ("abstention_rate", "abstention rate", "rate"),
     ("abstention_rate_answerable", "abstention rate on answerable", "rate"),
-    ("unanswerable_accuracy", "abstained on unanswerable", "rate"),
+    ("unanswerable_accuracy", "abstained on unanswerable (abstention recall)", "rate"),
+    ("abstention_precision", "abstentions on unanswerable (abstention precision)", "rate"),
+    ("answered_answerable", "answered when answerable", "rate"),
+    ("accuracy_of_answered", "accuracy of answered (EM or gold in answer)", "rate"),
+    ("confidence_ece", "confidence calibration error (ECE, 10 bins)", "score"),
     ("clarification_rate", "clarifying questions asked", "rate"),
     ("citations_per_answer", "citations per answer", "count"),
     ("actions_per_question", "browser actions per question", "count"),
@@ -54,6 +59,11 @@ NOTES = [
     "The baseline (when run) is naive RAG built with LangChain: dense top-k chunks of the same index stuffed "
     "into one prompt for the same model within its context budget, asked to cite [n]. Its short answer is "
     "its whole reply, which lowers its exact match.",
+    "Confidence is the answer's estimated probability of being right (for an abstention, that of the answer "
+    "it withheld, its `best_guess`). The calibration error compares it with whether that answer was right "
+    "(its short answer names a gold answer, or, without one, its text holds one; never on an unanswerable "
+    "question). The risk-coverage curve shows the accuracy of the answers given when only the most "
+    "confident share of them is given.",
     "Latency includes model calls but not model loading; phases come from the answer's own timings.",
 ]
 
@@ -67,7 +77,8 @@ def write_report(run: EvalRun) -> dict[str, Path]:
             pending.update(write_plots(run.systems, run.out, suffix))
         else:
             plots_note = "Plots were skipped: matplotlib is not installed (pip install 'webqa[bench]')."
-        pending["report.md"] = _write(run.out / f"report.md{suffix}", render_markdown(run, plots_note))
+        plots = list(pending)
+        pending["report.md"] = _write(run.out / f"report.md{suffix}", render_markdown(run, plots_note, plots))
         pending["report.json"] = _write(run.out / f"report.json{suffix}", json.dumps(report_data(run), indent=2))
         final = {}
         for name, tmp in pending.items():  # report.json was added last, so it lands last
@@ -99,7 +110,9 @@ def report_data(run: EvalRun) -> dict[str, Any]:
     }
 
 
-def render_markdown(run: EvalRun, plots_note: str | None = None) -> str:
+def render_markdown(
+    run: EvalRun, plots_note: str | None = None, plots: Sequence[str] = (SCORES_PNG, LATENCY_PNG)
+) -> str:
     info = run.info
     lines = [
         f"# webqa eval: {info['dataset']}",
@@ -118,7 +131,8 @@ def render_markdown(run: EvalRun, plots_note: str | None = None) -> str:
     if plots_note:
         lines += [plots_note, ""]
     else:
-        lines += [f"![scores]({SCORES_PNG})", "", f"![latency]({LATENCY_PNG})", ""]
+        for name in plots:
+            lines += [f"![{name.removesuffix('.png')}]({name})", ""]
     lines += ["## How to read this", "", *(f"- {note}" for note in notes(run)), ""]
     for system in run.systems:
         failed = [s for s in system.scores if s.error]

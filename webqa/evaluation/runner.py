@@ -24,6 +24,7 @@ from webqa.evaluation.datasets import EvalSet, load_dataset
 from webqa.evaluation.datasets.base import corpus_jsonl
 from webqa.evaluation.gold import GoldItem, limited, write_gold_file
 from webqa.evaluation.scoring import QuestionScore, score_run, summarise
+from webqa.evaluation.unanswerable import with_unanswerable
 from webqa.jsonl import write_atomically
 
 DEFAULT_RUNS_DIR = Path("evals") / "runs"
@@ -51,6 +52,7 @@ class EvalRequest:
     data_dir: Path | None = None
     progress: bool = True
     command: str = ""  # as typed, for the report
+    unanswerable_share: float | None = None  # leave out the gold documents of this share of the questions
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,11 @@ def run_eval(request: EvalRequest, settings: Settings) -> EvalRun:
 
     dataset = load_dataset(request.dataset, request.data_dir)  # first: a bad file fails before any work
     items = limited(dataset.items, request.limit)
+    total = len(dataset.items)
+    construction = None
+    if request.unanswerable_share is not None:
+        construction = with_unanswerable(dataset, items, request.unanswerable_share)
+        dataset, items = construction.dataset, construction.dataset.items
     out = request.out or default_out(dataset, settings, request.index)
     index_name = request.index or (f"eval-{dataset.name}" if dataset.documents is not None else settings.default_index)
     settings = settings.model_copy(update={"default_index": index_name})
@@ -108,7 +115,8 @@ def run_eval(request: EvalRequest, settings: Settings) -> EvalRun:
         "corpus": dataset.corpus_note,
         "index": index_name,
         "items": len(items),
-        "of_items": len(dataset.items),
+        "of_items": total,
+        "unanswerable_share": request.unanswerable_share,
         "command": request.command,
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "webqa_version": __version__,

@@ -16,7 +16,7 @@ from typing import Any
 from webqa.answer.support import SupportChecker
 from webqa.evaluation.citations import citation_scores
 from webqa.evaluation.gold import Gold, GoldItem
-from webqa.metrics import answer_recall, exact_match, percentiles, token_f1
+from webqa.metrics import answer_is_right, answer_recall, exact_match, percentiles, token_f1
 
 _MARKERS = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 PHASES = ("search_s", "open_s", "find_s", "quote_s", "answer_s")
@@ -48,6 +48,10 @@ class QuestionScore:
     latency_s: float | None
     phases: dict[str, float] = field(default_factory=dict)
     retrieved_gold_recall: float | None = None  # systems that report what they retrieved (the baseline)
+    confidence: float | None = None  # the answer's (an abstention's: the withheld answer's), where estimated
+    # Whether the answer, or the guess an abstention withheld, is right (metrics.answer_is_right); False on
+    # an unanswerable question, which no answer gets right. None when there was neither.
+    guess_right: bool | None = None
 
 
 def score_run(
@@ -117,7 +121,17 @@ def score_answer(
         latency_s=timings.get("total_s"),
         phases={phase: timings[phase] for phase in PHASES if phase in timings},
         retrieved_gold_recall=_retrieved_recall(gold, record.get("retrieved")),
+        confidence=record.get("confidence"),
+        guess_right=_guess_right(gold, short if answered else record.get("best_guess") or "", text, answered),
     )
+
+
+def _guess_right(gold: Gold, short: str, text: str, answered: bool) -> bool | None:
+    if not answered and not short:
+        return None  # an abstention with nothing withheld, or a clarifying question
+    if not gold.answerable:
+        return False
+    return answer_is_right(short, text if answered else "", gold.answers)
 
 
 def _failed(unit_id: str, question: str, gold: Gold, error: str) -> QuestionScore:
@@ -198,6 +212,10 @@ def summarise(scores: Sequence[QuestionScore]) -> dict[str, Any]:
         "abstention_rate_answerable": _share([s for s in answered if s.answerable], lambda s: s.abstained),
         "unanswerable_accuracy": _share([s for s in answered if not s.answerable], lambda s: s.abstained),
         "clarification_rate": _share(answered, lambda s: s.clarified),
+        "answered_answerable": _share([s for s in answered if s.answerable], lambda s: _gave_answer(s)),
+        "abstention_precision": _share([s for s in answered if s.abstained], lambda s: not s.answerable),
+        "accuracy_of_answered": _share([s for s in answered if _gave_answer(s)], _answered_right),
+        "confidence_ece": _round(calibration_error(scores)) if _calibrated(scores) else None,
         "citations_per_answer": _mean(float(s.citations) for s in answered if not s.abstained),
         "actions_per_question": _mean(float(s.actions) for s in answered),
         "latency_p50_s": _round(p50),
@@ -208,6 +226,51 @@ def summarise(scores: Sequence[QuestionScore]) -> dict[str, Any]:
         values = [s.phases[phase] for s in answered if phase in s.phases]
         summary[f"{phase[:-2]}_p50_s"] = _round(percentiles(values, 50)[0]) if values else None
     return summary
+
+
+def _gave_answer(score: QuestionScore) -> bool:
+    return not score.abstained and not score.clarified
+
+
+def _answered_right(score: QuestionScore) -> bool:
+    """An answer is right when its short answer matches or its text holds a gold answer (EM or answer
+    recall); any answer to an unanswerable question is wrong."""
+    return score.answerable and bool(score.em or score.answer_recall)
+
+
+def _calibrated(scores: Sequence[QuestionScore]) -> list[QuestionScore]:
+    return [s for s in scores if s.confidence is not None and s.guess_right is not None]
+
+
+def calibration_error(scores: Sequence[QuestionScore], bins: int = 10) -> float:
+    """Expected calibration error of `confidence` against `guess_right`, in equal-width bins."""
+    judged = _calibrated(scores)
+    total = 0.0
+    for low, high, members in calibration_bins(judged, bins):
+        del low, high
+        mean_confidence = statistics.fmean(s.confidence or 0.0 for s in members)
+        accuracy = statistics.fmean(float(bool(s.guess_right)) for s in members)
+        total += abs(mean_confidence - accuracy) * len(members)
+    return total / len(judged) if judged else float("nan")
+
+
+def calibration_bins(scores: Sequence[QuestionScore], bins: int = 10) -> list[tuple[float, float, list[QuestionScore]]]:
+    """The non-empty bins (low, high, members) of the scores with a confidence and a judgement."""
+    grouped: dict[int, list[QuestionScore]] = {}
+    for s in _calibrated(scores):
+        grouped.setdefault(min(int((s.confidence or 0.0) * bins), bins - 1), []).append(s)
+    return [(b / bins, (b + 1) / bins, grouped[b]) for b in sorted(grouped)]
+
+
+def risk_coverage(scores: Sequence[QuestionScore]) -> list[tuple[float, float]]:
+    """(share answered, accuracy of those answered) when only the most confident answers are given, for
+    every cut: the curve a confidence threshold moves along. Right means what the confidence estimates."""
+    judged = sorted(_calibrated(scores), key=lambda s: -(s.confidence or 0.0))
+    points, right = [], 0
+    for n, s in enumerate(judged, start=1):
+        right += bool(s.guess_right)
+        points.append((n / len(judged), right / n))
+    return points
 
 
 def _mean(values: Iterable[float | None]) -> float | None:
