@@ -197,6 +197,19 @@ class Settings(BaseSettings):
     browser_max_quote_chars: int = Field(500, ge=20, description="Longest quote the browser accepts.")
     browser_budget: int = Field(20, ge=1, description="Commands a browsing session may run.")
     page_cache_size: int = Field(256, ge=0, description="Fetched web pages kept in memory per process.")
+    keep_browsed: bool = Field(
+        False,
+        description="Keep the web pages that ask, chat and batch open: on disk (a page cache that outlives the "
+        "process) and in the local index named by browsed_index, which each command brings up to date when it "
+        "ends, so later questions find and quote them offline (--index browsed) at the same offsets.",
+    )
+    browsed_index: str = Field("browsed", description="The local index that keep_browsed adds web pages to.")
+    page_cache_max_age_s: float = Field(
+        86400.0,
+        ge=0,
+        description="With keep_browsed: how long a kept page is served from disk instead of fetched again "
+        "(0: always fetch; the browsed index keeps every page whatever its age).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
