@@ -5,8 +5,10 @@ import json
 import pytest
 
 from tests.conftest import HOTPOT_STYLE
+from webqa.answer.quote_store import QuoteStore
 from webqa.assistant import Assistant
 from webqa.llm import ScriptedLLM
+from webqa.types import Quote, page_sha256
 
 QUESTION = "Which position in the United States government was held by the actress who starred in Kiss and Tell?"
 DOCS = {d.id: d for d in HOTPOT_STYLE}
@@ -88,6 +90,31 @@ def test_the_llm_policy_drives_the_browser_and_invalid_output_is_counted(assista
     _assert_citations_are_verbatim(answer)
     prompts = [call for call in llm.calls if call[0] == "complete_json"]
     assert "not a valid action" in prompts[3][1][-1][1]  # the model was shown why its reply was refused
+
+
+def test_every_citation_records_the_hash_of_its_page_whatever_made_the_quote(assistant_for):
+    """The model's own quote (a fragment, not one of the page's sentences) reaches the answer of a follow-up
+    answered from the conversation's quotes: it must carry its page's hash like the sentences do."""
+    llm = ScriptedLLM(
+        '{"command": "search", "argument": "Shirley Temple"}',
+        '{"command": "open", "argument": "1"}',
+        '{"command": "quote", "argument": "served as Chief of Protocol of the United States"}',
+        '{"command": "answer", "argument": ""}',
+    )
+    assistant = assistant_for(llm, policy="llm")
+    first = assistant.ask(QUESTION)
+    (quoted,) = first.trace["quotes"]
+    assert quoted["text"] == "served as Chief of Protocol of the United States"
+    assert quoted["page_sha256"] == page_sha256(DOCS["Shirley Temple"].text)
+    # A follow-up answered from the browser's quotes alone (as a conversation saves and reloads them).
+    browsed = QuoteStore(assistant.embedder())
+    browsed.add([Quote(**quote) for quote in first.trace["quotes"]])
+    follow_up = assistant.ask("Who served as Chief of Protocol?", quote_store=browsed, skip_browsing=True)
+    assert any(c.quote.text == quoted["text"] for c in follow_up.citations)  # the model's quote is cited
+    for answer in (first, follow_up):
+        _assert_citations_are_verbatim(answer)
+        for citation in answer.to_record()["citations"]:
+            assert citation["page_sha256"] == page_sha256(DOCS[citation["doc_id"]].text)
 
 
 def test_the_llm_policy_refuses_an_action_repeated_back_to_back(assistant_for):

@@ -22,6 +22,7 @@ from webqa.errors import WebqaError
 from webqa.llm import BACKENDS, LLM, ScriptedLLM, embedded_model_path, load_llm, parse_spec
 from webqa.llm.base import strip_code_fence, to_chat_dicts, to_langchain
 from webqa.llm.llamacpp import LlamaCppLLM, ModelLock, SharedLlama
+from webqa.llm.openai_compat import token_limit_field
 from webqa.llm.testing import split_into_pieces
 
 QUESTION = [("system", "Answer briefly."), ("user", "What is the capital of France?")]
@@ -379,7 +380,8 @@ def test_openai_complete_sends_the_chat_and_settings(web: FixtureServer, openai_
         {"role": "user", "content": "What is the capital of France?"},
     ]
     assert (body["temperature"], body["seed"]) == (0.0, 7)
-    assert body.get("max_completion_tokens", body.get("max_tokens")) == 64
+    # max_tokens, which every OpenAI-compatible server reads; never both fields (several servers refuse that).
+    assert body["max_tokens"] == 64 and "max_completion_tokens" not in body
     assert openai_llm.score_options(QUESTION, ["Paris"]) is None
 
 
@@ -397,13 +399,71 @@ def test_openai_json_asks_for_the_schema(web: FixtureServer, openai_llm: LLM):
     assert response_format["json_schema"]["schema"] == ACTION_SCHEMA
 
 
-def test_openai_json_falls_back_to_the_prompt_when_the_server_refuses_schemas(web: FixtureServer, openai_llm: LLM):
-    web.add_json(ROUTE, {"error": {"message": "response_format not supported"}}, status=400, once=True)
+def test_openai_json_falls_back_to_json_object_then_to_the_prompt(web: FixtureServer, openai_llm: LLM):
+    web.add_json(ROUTE, {"error": {"message": "response_format json_schema not supported"}}, status=400, once=True)
+    web.add_json(ROUTE, {"error": {"message": "unknown field"}}, status=422, once=True)
     web.add_json(ROUTE, completion('```json\n{"command": "open", "argument": "1"}\n```'))
     assert openai_llm.complete_json(QUESTION, ACTION_SCHEMA) == '{"command": "open", "argument": "1"}'
-    refused, retried = (request.json() for request in web.received)
-    assert "response_format" in refused and "response_format" not in retried
-    assert json.dumps(ACTION_SCHEMA) in retried["messages"][0]["content"]
+    strict, loose, prompted = (request.json() for request in web.received)
+    assert strict["response_format"]["type"] == "json_schema"
+    assert loose["response_format"] == {"type": "json_object", "schema": ACTION_SCHEMA}
+    assert "response_format" not in prompted
+    assert json.dumps(ACTION_SCHEMA) in prompted["messages"][0]["content"]
+    # Settled: the next call goes straight to what worked.
+    assert openai_llm.structured_output == "prompt"  # type: ignore[attr-defined]
+    openai_llm.complete_json(QUESTION, ACTION_SCHEMA)
+    assert "response_format" not in web.received[-1].json() and len(web.received) == 4
+
+
+def test_openai_json_takes_a_500_naming_response_format_as_a_refusal(web: FixtureServer, openai_llm: LLM):
+    """What llama-cpp-python's server answers to json_schema: HTTP 500 with its validation error."""
+    refusal = {"error": {"message": "Input should be 'text' or 'json_object' ('body', 'response_format', 'type')"}}
+    for _ in range(3):  # the SDK retries a 500 twice before it gives up
+        web.add_json(ROUTE, refusal, status=500, once=True)
+    web.add_json(ROUTE, completion('{"command": "search", "argument": "Paris"}'))
+    assert openai_llm.complete_json(QUESTION, ACTION_SCHEMA) == '{"command": "search", "argument": "Paris"}'
+    assert web.received[-1].json()["response_format"]["type"] == "json_object"
+    assert openai_llm.structured_output == "json_object"  # type: ignore[attr-defined]
+
+
+def test_openai_json_keeps_trying_the_schema_after_a_refusal_for_another_reason(web: FixtureServer, openai_llm: LLM):
+    web.add_json(ROUTE, {"error": {"message": "This model's maximum context length is 4096 tokens."}}, status=400)
+    with pytest.raises(WebqaError, match=r"answered HTTP 400"):
+        openai_llm.complete_json(QUESTION, ACTION_SCHEMA)
+    assert len(web.received) == 3  # every format was tried once
+    assert openai_llm.structured_output == "auto"  # type: ignore[attr-defined]  # nothing learnt from it
+
+
+def test_openai_json_cut_off_at_max_tokens_is_returned_for_the_caller_to_reject(web: FixtureServer, openai_llm: LLM):
+    cut = completion('{"command": "search", "argument": "a very long')
+    cut["choices"][0]["finish_reason"] = "length"
+    web.add_json(ROUTE, cut)
+    assert openai_llm.complete_json(QUESTION, ACTION_SCHEMA) == '{"command": "search", "argument": "a very long'
+
+
+def test_openai_a_forced_structured_output_is_not_second_guessed(web: FixtureServer, settings: Settings):
+    pytest.importorskip("langchain_openai")
+    update = {"openai_base_url": web.url("/v1"), "openai_api_key": "k", "openai_structured_output": "json_object"}
+    llm = load_llm(settings.model_copy(update=update), "openai:tiny")
+    web.add_json(ROUTE, {"error": {"message": "no"}}, status=400)
+    with pytest.raises(WebqaError, match=r"answered HTTP 400"):
+        llm.complete_json(QUESTION, ACTION_SCHEMA)
+    (request,) = web.received
+    assert request.json()["response_format"]["type"] == "json_object"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "configured", "field"),
+    [
+        ("https://api.openai.com/v1", "auto", "max_completion_tokens"),
+        ("https://me.openai.azure.com/openai/v1", "auto", "max_completion_tokens"),
+        ("http://localhost:11434/v1", "auto", "max_tokens"),
+        ("http://localhost:11434/v1", "max_completion_tokens", "max_completion_tokens"),
+        ("https://api.openai.com/v1", "max_tokens", "max_tokens"),
+    ],
+)
+def test_openai_reply_limit_field_suits_the_server(base_url: str, configured: str, field: str):
+    assert token_limit_field(configured, base_url) == field
 
 
 @pytest.mark.parametrize(

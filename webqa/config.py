@@ -111,6 +111,18 @@ class Settings(BaseSettings):
         None, description="Base URL of an OpenAI-compatible server, e.g. http://localhost:8000/v1 (vLLM, Ollama)."
     )
     openai_api_key: str | None = Field(None, description="API key for the OpenAI-compatible server.")
+    openai_structured_output: Literal["auto", "json_schema", "json_object", "prompt"] = Field(
+        "auto",
+        description="How openai:MODEL is held to the JSON of browser actions: 'json_schema' (OpenAI, vLLM, Ollama, "
+        "llama.cpp's llama-server), 'json_object' with the schema beside it (llama-cpp-python's server), 'prompt' "
+        "(the schema is only written into the prompt), or 'auto': the first of these that the server accepts.",
+    )
+    openai_token_limit_field: Literal["auto", "max_tokens", "max_completion_tokens"] = Field(
+        "auto",
+        description="The request field that carries llm_max_tokens to openai:MODEL. 'auto': max_completion_tokens "
+        "for OpenAI's own API, max_tokens for every other server (vLLM, Ollama, llama.cpp, LM Studio), since some "
+        "ignore the newer field and none accepts both.",
+    )
     llm_temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature (0 = greedy).")
     llm_max_tokens: int = Field(256, ge=1, description="Most tokens one model reply may have.")
     llm_context_tokens: int = Field(4096, ge=512, description="Context window to allocate for local models.")
@@ -194,6 +206,19 @@ class Settings(BaseSettings):
     browser_max_quote_chars: int = Field(500, ge=20, description="Longest quote the browser accepts.")
     browser_budget: int = Field(20, ge=1, description="Commands a browsing session may run.")
     page_cache_size: int = Field(256, ge=0, description="Fetched web pages kept in memory per process.")
+    keep_browsed: bool = Field(
+        False,
+        description="Keep the web pages that ask, chat and batch open: on disk (a page cache that outlives the "
+        "process) and in the local index named by browsed_index, which each command brings up to date when it "
+        "ends, so later questions find and quote them offline (--index browsed) at the same offsets.",
+    )
+    browsed_index: str = Field("browsed", description="The local index that keep_browsed adds web pages to.")
+    page_cache_max_age_s: float = Field(
+        86400.0,
+        ge=0,
+        description="With keep_browsed: how long a kept page is served from disk instead of fetched again "
+        "(0: always fetch; the browsed index keeps every page whatever its age).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

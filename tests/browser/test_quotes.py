@@ -1,6 +1,7 @@
 """quote(text) is accepted only when the text is on the current page."""
 
 from tests.conftest import SAMPLE_DOCUMENTS
+from webqa.types import page_sha256
 
 EINSTEIN = next(d for d in SAMPLE_DOCUMENTS if d.id == "einstein")
 
@@ -14,6 +15,7 @@ def test_a_quote_records_exact_text_and_offsets(make_browser):
     assert quote.text == "He developed the theory of relativity."
     assert EINSTEIN.text[quote.start : quote.end] == quote.text
     assert (quote.doc_id, quote.title, quote.url) == ("einstein", "Albert Einstein", "https://example.org/einstein")
+    assert quote.page_sha256 == page_sha256(EINSTEIN.text)  # what `webqa verify` compares the page with later
 
 
 def test_whitespace_quote_marks_and_link_markers_are_normalised(make_browser, site):
@@ -24,6 +26,7 @@ def test_whitespace_quote_marks_and_link_markers_are_normalised(make_browser, si
     quote = browser.quotes[0]
     assert quote.text == "its “White Nile” branch starts at Lake Victoria"  # the page's own characters
     assert browser.page.text[quote.start : quote.end] == quote.text
+    assert quote.page_sha256 == page_sha256(browser.page.text)  # a web page's extracted text, as verify re-reads it
     browser.run("open", site.url("/"))
     assert browser.run("quote", "The [1†Nile] is a major north-flowing river").ok
     assert browser.quotes[1].text == "The Nile is a major north-flowing river"

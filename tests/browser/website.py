@@ -12,6 +12,7 @@ HOME = """<html><head><title>Rivers of the World</title></head><body>
 <p>Read the <a href="https://example.org/external">external guide</a>.</p>
 </main><footer>Copyright Rivers Inc.</footer></body></html>"""
 
+NILE_LENGTH = "6,650 km"
 NILE = """<html><head><title>Nile</title><style>p {color: blue}</style>
 <script>var tracking = "do not show";</script></head><body>
 <header>Site header</header><aside>Advertisement: buy boats</aside>

@@ -5,6 +5,7 @@ from __future__ import annotations
 from webqa.config import Settings
 from webqa.evaluation.naive_rag import NaiveRAG
 from webqa.llm import ScriptedLLM
+from webqa.types import page_sha256
 
 QUESTION = "What government position was held by the woman who portrayed Corliss Archer?"
 
@@ -18,6 +19,10 @@ def test_it_stuffs_the_top_chunks_into_one_prompt_and_cites_the_numbers_it_names
     assert prompt.startswith("Context:\n[1] ") and "\n\n[3] " in prompt and prompt.endswith(f"{QUESTION}\nAnswer:")
     assert [c.n for c in answer.citations] == [1, 2]  # [9] names no passage: no citation
     assert [c.quote.doc_id for c in answer.citations] == retrieved[:2]
+    for citation in answer.citations:  # exact spans of their documents, with the hash `webqa verify` compares
+        document = hotpot_index.get_document(citation.quote.doc_id)
+        assert document.text[citation.quote.start : citation.quote.end] == citation.quote.text
+        assert citation.quote.page_sha256 == page_sha256(document.text)
     assert answer.short_answer == answer.answer and not answer.abstained
     assert set(answer.timings) == {"total_s", "search_s", "answer_s"}
 

@@ -15,6 +15,7 @@ from webqa.web.transport import guarded_client
 if TYPE_CHECKING:
     import httpx
 
+    from webqa.browser.archive import PageArchive
     from webqa.config import Settings
     from webqa.index.search import Index
 
@@ -58,8 +59,13 @@ class LocalDocuments:
 class WebPages:
     """http(s) pages via webqa.web.fetch (SSRF guard, size cap, redirects), cached by URL and content."""
 
-    def __init__(self, settings: Settings, client: httpx.Client | None = None) -> None:
+    def __init__(
+        self, settings: Settings, client: httpx.Client | None = None, archive: PageArchive | None = None
+    ) -> None:
         self.settings = settings
+        # Pages kept on disk (keep_browsed): served from there while fresh, every fetched page added to it.
+        # Not for `webqa verify` or URL-list builds, which must see the page as it is now.
+        self.archive = archive
         # One client for every page: connections and TLS sessions are reused across fetches. Its transport
         # connects to the addresses the SSRF guard checked and holds each fetch to its deadline.
         self.client = client or guarded_client(settings.fetch_timeout_s, settings.user_agent)
@@ -71,6 +77,10 @@ class WebPages:
         if url in self._by_url:
             self._by_url.move_to_end(url)
             return self._by_url[url]
+        kept = self.archive.get(url, self.settings.browser_line_chars) if self.archive is not None else None
+        if kept is not None:
+            self._remember(url, kept, None)  # no body to know it by: the content map is for fetches
+            return kept
         fetched = fetch(
             url,
             timeout_s=self.settings.fetch_timeout_s,
@@ -87,13 +97,18 @@ class WebPages:
         self._remember(url, page, digest)
         if fetched.final_url != url:
             self._remember(fetched.final_url, page, digest)
+        if self.archive is not None:
+            self.archive.put(url, page)
+            if fetched.final_url != url:
+                self.archive.put(fetched.final_url, page)
         return page
 
-    def _remember(self, url: str, page: Page, digest: str) -> None:
+    def _remember(self, url: str, page: Page, digest: str | None) -> None:
         if self.settings.page_cache_size == 0:
             return
         self._by_url[url] = page
-        self._by_content[digest] = page
+        if digest is not None:
+            self._by_content[digest] = page
         while len(self._by_url) > self.settings.page_cache_size:
             _, dropped = self._by_url.popitem(last=False)
             self._by_content = {d: p for d, p in self._by_content.items() if p is not dropped}

@@ -27,6 +27,9 @@ class Page:
     links: tuple[Link, ...] = ()
     lines: tuple[str, ...] = field(default=(), compare=False)
     hidden_chars: int = 0  # text hidden from readers (CSS, `hidden`, aria-hidden) that was left out
+    # (start, end, href) of each link in `text`, in reading order: enough to lay the page out again
+    # (a page kept on disk, or added to the browsed index).
+    link_spans: tuple[tuple[int, int, str], ...] = field(default=(), compare=False)
 
     @property
     def source(self) -> str:
@@ -69,4 +72,5 @@ def make_page(
         for n, (span, target) in enumerate(sorted(spans or [], key=lambda p: p[0].start), start=1)
     ]
     links = tuple(link for _, link in numbered)
-    return Page(title, text, url, doc_id, kind, links, lay_out(text, numbered, width), hidden_chars)
+    link_spans = tuple((span.start, span.end, span.href) for span, _ in numbered)
+    return Page(title, text, url, doc_id, kind, links, lay_out(text, numbered, width), hidden_chars, link_spans)

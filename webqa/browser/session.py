@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from webqa.browser.archive import browsed_archive
 from webqa.browser.env import Browser
 from webqa.browser.fetchers import LocalDocuments, WebPages
 from webqa.config import Settings
@@ -45,5 +46,5 @@ def shared_web_pages(settings: Settings) -> WebPages:
     """One page cache per process and settings, so follow-ups and batch questions reuse fetched pages."""
     key = settings.model_dump_json()
     if key not in _shared:
-        _shared[key] = WebPages(settings)
+        _shared[key] = WebPages(settings, archive=browsed_archive(settings) if settings.keep_browsed else None)
     return _shared[key]

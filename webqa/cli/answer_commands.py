@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from webqa.cli import options
+from webqa.cli.browsed_pages import keep_browsed_pages
 from webqa.errors import InputError
 from webqa.types import Answer
 
@@ -40,12 +41,13 @@ def ask_command(
         if trace:
             record["trace"] = answer.trace
         typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
-        return
-    answer = assistant.ask(question, on_text=write_now)
-    typer.echo("")
-    print_references(answer)
-    if trace:
-        print_trace(answer)
+    else:
+        answer = assistant.ask(question, on_text=write_now)
+        typer.echo("")
+        print_references(answer)
+        if trace:
+            print_trace(answer)
+    keep_browsed_pages(settings)
 
 
 def write_now(text: str) -> None:
@@ -113,6 +115,7 @@ def batch_command(
     # needs it (after the paths are checked), or once in each worker; a bad index or backend fails there.
     factory = functools.partial(answer_function, settings.model_dump(mode="json"))
     summary = run_batch(questions, out, factory, workers=workers, progress=not quiet, restart=restart)
+    keep_browsed_pages(settings)  # the pages every worker opened
     typer.echo(
         f"{summary.total} questions: {summary.answered} answered ({summary.abstained} abstained), "
         f"{summary.errors} errors, {summary.skipped_resumed} already done ({summary.resumed_errors} of them "

@@ -12,6 +12,7 @@ import typer
 
 from webqa.cli import options
 from webqa.cli.answer_commands import print_references, print_trace, write_now
+from webqa.cli.browsed_pages import keep_browsed_pages
 from webqa.errors import InputError
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ def chat_command(
     finally:  # Ctrl-C included: every answered turn is already saved
         if conversation.turns:
             typer.echo(f"Saved. Resume with: webqa chat --resume {conversation.id}", err=True)
+    keep_browsed_pages(settings)  # not after Ctrl-C: the pages are on disk, the next command indexes them
 
 
 def _read_as_text() -> None:

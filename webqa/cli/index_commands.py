@@ -133,17 +133,30 @@ def _list_row(name: str, settings: Settings) -> dict[str, object]:
 def info_command(
     name: str = typer.Argument(..., help="Index name."),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    documents: bool = typer.Option(
+        False, "--documents", "-d", help="Also list every document: id, title and URL (e.g. the browsed pages)."
+    ),
 ) -> None:
     """Show an index's documents, chunks, model, size on disk and build time."""
     index = open_index(name, load_settings())
-    info = index.info()
-    index.close()
+    try:
+        info = index.info()
+        listed = (
+            [{"id": d.id, "title": d.title, "url": d.url} for d in index.store.iter_documents()] if documents else []
+        )
+    finally:
+        index.close()
     if as_json:
-        typer.echo(json.dumps(info, indent=2))
+        typer.echo(json.dumps({**info, "documents": listed} if documents else info, indent=2, ensure_ascii=False))
         return
     for key, value in info.items():
         shown = _size(value) if key == "size_bytes" else value
         typer.echo(f"{key:<20} {shown}")
+    for document in listed:
+        typer.echo(
+            f"  {document['id']}  {document['title']}"
+            + (f"  <{document['url']}>" if document["url"] != document["id"] else "")
+        )
 
 
 @index_app.command("remove")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from webqa.config import Settings
 from webqa.questions import QuestionItem
-from webqa.types import Answer, Citation, Quote
+from webqa.types import Answer, Citation, Quote, page_sha256
 
 if TYPE_CHECKING:
     from langchain_core.documents import Document as LCDocument
@@ -61,7 +61,7 @@ class NaiveRAG:
             question=question,
             answer=text,
             short_answer=text,
-            citations=_citations(text, used),
+            citations=_citations(text, used, self.retriever.index),
             timings={
                 "total_s": round(finished - started, 3),
                 "search_s": round(retrieved - started, 3),
@@ -85,23 +85,17 @@ class NaiveRAG:
         return used
 
 
-def _citations(text: str, docs: list[LCDocument]) -> tuple[Citation, ...]:
+def _citations(text: str, docs: list[LCDocument], index: Index) -> tuple[Citation, ...]:
     numbers = dict.fromkeys(int(n) for n in _MARKER.findall(text))
-    return tuple(
-        Citation(
-            n,
-            Quote(
-                docs[n - 1].page_content,
-                docs[n - 1].metadata["title"],
-                docs[n - 1].metadata["url"],
-                docs[n - 1].metadata["doc_id"],
-                docs[n - 1].metadata["start"],
-                docs[n - 1].metadata["end"],
-            ),
-        )
-        for n in numbers
-        if 1 <= n <= len(docs)
-    )
+    return tuple(Citation(n, _chunk_quote(docs[n - 1], index)) for n in numbers if 1 <= n <= len(docs))
+
+
+def _chunk_quote(doc: LCDocument, index: Index) -> Quote:
+    """A cited chunk as a quote of its document, with the document's hash as webqa's own quotes record it."""
+    meta = doc.metadata
+    document = index.get_document(meta["doc_id"])
+    digest = page_sha256(document.text) if document is not None else None
+    return Quote(doc.page_content, meta["title"], meta["url"], meta["doc_id"], meta["start"], meta["end"], digest)
 
 
 def baseline_answer_function(settings_data: dict[str, Any], k: int) -> Any:

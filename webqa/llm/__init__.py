@@ -92,6 +92,8 @@ def load_llm(settings: Settings, spec: str | None = None) -> LLM:
         settings.llm_seed,
         settings.openai_base_url,
         settings.openai_api_key,
+        settings.openai_structured_output,
+        settings.openai_token_limit_field,
     )
     with _LOADED_LOCK:
         if key not in _LOADED:

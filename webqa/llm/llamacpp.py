@@ -159,7 +159,7 @@ def _load_llama(path: Path, context_tokens: int, threads: int | None) -> Any:
     if threads is not None:
         options.update(n_threads=threads, n_threads_batch=threads)
     try:
-        with _without_amx_buffers(llama_cpp):
+        with without_amx_buffers(llama_cpp):
             return llama_cpp.Llama(str(path), **options)
     except ValueError as exc:  # llama-cpp-python's "Failed to load model from file"
         raise WebqaError(f"Cannot load {path} as a GGUF model ({exc}). Check the llm setting (WEBQA_LLM).") from None
@@ -175,7 +175,7 @@ def _cpu_has_amx() -> bool:
 
 
 @contextlib.contextmanager
-def _without_amx_buffers(llama_cpp: ModuleType) -> Iterator[None]:
+def without_amx_buffers(llama_cpp: ModuleType) -> Iterator[None]:
     """On CPUs with AMX, load the model without llama.cpp's extra weight buffers.
 
     With them, llama.cpp 0.3.36 places quantised weights in AMX buffers and the first decode segfaults
