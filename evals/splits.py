@@ -4,8 +4,10 @@ and evals/train_confidence.py), as they are and with half of all 500 made unansw
 
     python -m evals.splits                  # writes the two files below
     webqa eval evals/questions/hotpotqa-report.jsonl --index eval-hotpotqa
-    webqa eval hotpotqa --unanswerable-share 0.5 --limit 1    # builds the reduced corpus's index once
     webqa eval evals/questions/hotpotqa-unanswerable-report.jsonl --index eval-hotpotqa-unanswerable-HASH
+
+The reduced corpus's index (HASH is printed here) is the one `webqa eval hotpotqa --unanswerable-share 0.5`
+builds over all 500 questions; `python -m evals.train_confidence` builds it too.
 
 The dev file lists bridge questions first and comparison questions last, so alternating positions keep
 both kinds in both halves."""

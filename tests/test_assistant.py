@@ -40,9 +40,9 @@ def test_planned_extractive_answer_with_real_citations(assistant_for):
     assert answer.actions[0].command == "search" and answer.actions[-1].command == "answer"
     assert set(answer.timings) >= {"total_s", "browse_s", "answer_s", "search_s", "open_s", "quote_s"}
     record = json.loads(json.dumps(answer.to_record("q1")))
-    assert set(record) == {"id", "question", "answer", "short_answer", "abstained", "confidence", "citations",
-                           "actions", "timings", "error"}  # fmt: skip
-    assert 0.0 <= record["confidence"] <= 1.0
+    assert set(record) == {"id", "question", "answer", "short_answer", "abstained", "confidence",
+                           "evidence_confidence", "best_guess", "citations", "actions", "timings", "error"}  # fmt: skip
+    assert 0.0 <= record["confidence"] <= record["evidence_confidence"] <= 1.0 and record["best_guess"] == ""
     assert set(record["citations"][0]) == {"n", "doc_id", "title", "url", "quote", "start", "end", "page_sha256"}
 
 
