@@ -25,6 +25,7 @@ _SETTING_FOR = {
     "policy": "policy",
     "mode": "answer_mode",
     "k": "search_k",
+    "workers": "serve_workers",
 }
 
 
