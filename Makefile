@@ -37,6 +37,8 @@ lint: install
 bench: install
 	$(BIN)/python -m evals.bench_index
 	$(BIN)/python -m evals.bench_qa
+	$(BIN)/webqa index build --name wikipedia-vital
+	$(BIN)/python -m evals.bench_serve
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
