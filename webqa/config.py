@@ -211,7 +211,14 @@ class Settings(BaseSettings):
         256,
         ge=0,
         description="Conversations `webqa serve` keeps in memory, so a follow-up goes on from its conversation's "
-        "quotes; a follow-up to a conversation it no longer holds replays the earlier questions first.",
+        "quotes; a follow-up to a conversation it no longer holds replays its last questions first "
+        "(serve_replay_turns).",
+    )
+    serve_replay_turns: int = Field(
+        3,
+        ge=0,
+        description="Earlier questions `webqa serve` asks again, the last ones, before a follow-up to a "
+        "conversation it no longer holds (0: none, the follow-up is answered alone). Each costs a full answer.",
     )
 
     @model_validator(mode="after")

@@ -28,6 +28,7 @@ class RunningServer:
     url: str  # http://127.0.0.1:PORT
     parts: ServerParts
     llm: ScriptedLLM
+    searches: list[str]  # every query sent to the search backend, in order (repeats the cache answered left out)
 
     @property
     def base_url(self) -> str:
@@ -45,7 +46,7 @@ def serve_settings(chat_env) -> Settings:
 
 
 @contextlib.contextmanager
-def running(parts: ServerParts, llm: ScriptedLLM) -> Iterator[RunningServer]:
+def running(parts: ServerParts, llm: ScriptedLLM, searches: list[str]) -> Iterator[RunningServer]:
     import uvicorn
 
     listener = socket.socket()
@@ -59,11 +60,23 @@ def running(parts: ServerParts, llm: ScriptedLLM) -> Iterator[RunningServer]:
         while not server.started:
             assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
             time.sleep(0.02)
-        yield RunningServer(f"http://127.0.0.1:{port}", parts, llm)
+        yield RunningServer(f"http://127.0.0.1:{port}", parts, llm, searches)
     finally:
         server.should_exit = True
         thread.join(15)
         listener.close()
+
+
+class RecordingSearch:
+    """A search backend that notes every query it is sent."""
+
+    def __init__(self, inner: SearchBackend, queries: list[str]) -> None:
+        self.inner, self.queries = inner, queries
+        self.name = inner.name
+
+    def search(self, query: str, k: int) -> list[SearchResult]:
+        self.queries.append(query)  # list.append is atomic: workers may search at once
+        return self.inner.search(query, k)
 
 
 class GatedSearch:
@@ -92,17 +105,20 @@ def serve(serve_settings) -> Iterator[Callable[..., RunningServer]]:
         ) -> RunningServer:
             settings = serve_settings.model_copy(update=overrides)
             llm = ScriptedLLM()
+            searches: list[str] = []
 
             def make_assistant(model_settings: Settings) -> Assistant:
                 assistant = Assistant(model_settings, llm=llm)
+                backend: SearchBackend = RecordingSearch(assistant.search_backend.backend, searches)
                 if gate is not None:
-                    assistant.search_backend = RepeatCache(GatedSearch(assistant.search_backend.backend, gate))
+                    backend = GatedSearch(backend, gate)
+                assistant.search_backend = RepeatCache(backend)
                 return assistant
 
             catalog = Catalog(settings, make_assistant=make_assistant)
             parts = ServerParts.from_settings(settings, catalog, sources_in_text=sources_in_text)
             catalog.warm_up(with_model=False)
-            return stack.enter_context(running(parts, llm))
+            return stack.enter_context(running(parts, llm, searches))
 
         yield start
 

@@ -161,3 +161,18 @@ def test_content_given_as_text_parts_is_read(server, stream):
     )
     text = "".join(c.choices[0].delta.content or "" for c in reply) if stream else reply.choices[0].message.content
     assert "869" in text
+
+
+@pytest.mark.parametrize("replay_turns", [3, 0])
+def test_a_long_conversation_the_server_never_saw_replays_only_its_last_questions(serve, replay_turns):
+    server = serve(serve_replay_turns=replay_turns)
+    asked = [f"Question {n}: when did Lothair II die?" for n in range(1, 51)]
+    history = [message for text in asked for message in (("user", text), ("assistant", "Some answer."))]
+    follow_up = ask(server, *history, ("user", "Where did he die?"))
+    evidence = follow_up.model_extra["webqa"]
+    assert evidence["replayed_turns"] == replay_turns and evidence["turn"] == replay_turns + 1
+    # Each question asked is searched for first; the other searches follow the entities its quotes name.
+    searched = [query for query in server.searches if query.startswith("Question ")]
+    assert searched == asked[len(asked) - replay_turns :]
+    if replay_turns:
+        assert server.searches[-1] == "Where did Lothair II die?"

@@ -11,15 +11,23 @@ from webqa.serve.openai_shapes import ChatTurns, Reply, reply_from_turn
 
 
 class Answerer:
-    def __init__(self, catalog: Catalog, conversations: ConversationCache, *, sources_in_text: bool = False) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        conversations: ConversationCache,
+        *,
+        replay_turns: int = 3,
+        sources_in_text: bool = False,
+    ) -> None:
         self.catalog = catalog
         self.conversations = conversations
+        self.replay_turns = replay_turns  # a forgotten conversation's last questions asked again, at most
         self.sources_in_text = sources_in_text
 
     def answer(self, model: str, turns: ChatTurns, on_text: Callable[[str], None] | None = None) -> Reply:
         """Runs in a worker thread. `on_text` receives the answer as it is written."""
         assistant = self.catalog.assistant(model)
-        conversation, replayed = continue_conversation(assistant, self.conversations, turns.history)
+        conversation, replayed = continue_conversation(assistant, self.conversations, turns.history, self.replay_turns)
         turn = conversation.ask(turns.question, on_text=on_text)
         reply = reply_from_turn(
             turn, conversation_id=conversation.id, replayed=replayed, sources_in_text=self.sources_in_text

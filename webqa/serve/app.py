@@ -53,7 +53,9 @@ class ServerParts:
         conversations = ConversationCache(settings.serve_conversations)
         return cls(
             catalog=catalog,
-            answerer=Answerer(catalog, conversations, sources_in_text=sources_in_text),
+            answerer=Answerer(
+                catalog, conversations, replay_turns=settings.serve_replay_turns, sources_in_text=sources_in_text
+            ),
             pool=AnswerPool(settings.serve_workers or default_workers(), settings.serve_queue),
             api_key=settings.api_key,
             max_body_bytes=settings.serve_max_body_bytes,

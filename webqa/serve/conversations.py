@@ -4,7 +4,9 @@ An OpenAI client sends the whole conversation with every request and keeps no id
 each conversation under a hash of its messages so far (user and assistant, as the client will send them
 back), so the next request, whose earlier messages hash the same, goes on with that conversation's
 quotes, rewrites and pending clarifying question. A request the server holds nothing for (restarted,
-evicted, or another client's history) is brought up to date by asking its earlier questions again."""
+evicted, or another client's history) is brought up to date by asking its last few questions again: only
+the last few, since a follow-up refers to what was said just before, and replaying a long history would
+hold a worker for as long as answering every one of its questions took."""
 
 from __future__ import annotations
 
@@ -53,9 +55,10 @@ class ConversationCache:
 
 
 def continue_conversation(
-    assistant: Assistant, cache: ConversationCache, history: Sequence[Message]
+    assistant: Assistant, cache: ConversationCache, history: Sequence[Message], replay_turns: int
 ) -> tuple[Conversation, int]:
-    """The conversation `history` belongs to, and how many of its earlier questions had to be asked again."""
+    """The conversation `history` belongs to, and how many of its earlier questions had to be asked again
+    (at most `replay_turns`, the last ones, when the cache no longer holds it)."""
     earlier = [text for role, text in history if role == "user"]
     if not earlier:
         return Conversation(assistant), 0
@@ -64,6 +67,7 @@ def continue_conversation(
         held.use(assistant)  # the client may have switched models (indexes) mid-conversation
         return held, 0
     conversation = Conversation(assistant)
-    for text in earlier:
+    replayed = earlier[-replay_turns:] if replay_turns > 0 else []
+    for text in replayed:
         conversation.ask(text)
-    return conversation, len(earlier)
+    return conversation, len(replayed)
