@@ -11,6 +11,7 @@ import openai
 import pytest
 
 from tests.serve.conftest import still_answers
+from webqa.serve.guard import LOOPBACK_HOSTS, trusted_hosts
 
 QUESTION = {"role": "user", "content": "When did Lothair II die?"}
 
@@ -108,6 +109,49 @@ def test_a_wrong_or_missing_key(serve):
     models = openai.OpenAI(base_url=server.base_url, api_key="s3cret", max_retries=0).models.list()
     assert "webqa" in [m.id for m in models.data]
     still_answers(server)
+
+
+@pytest.mark.parametrize("host", ["rebound.example", "rebound.example:8000", "192.168.1.20"])
+def test_without_a_key_a_request_addressed_to_another_host_is_refused(server, host):
+    # What a browser sends after a web page rebinds its own name to 127.0.0.1 (DNS rebinding).
+    foreign = {"Host": host}
+    error = assert_error(post(server, {"model": "webqa", "messages": [QUESTION]}, headers=foreign), 400, "invalid_host")
+    assert host in error["message"] and "WEBQA_API_KEY" in error["message"]
+    assert_error(httpx.get(f"{server.url}/health", headers=foreign), 400, "invalid_host")
+    assert_error(httpx.get(f"{server.base_url}/models", headers=foreign), 400, "invalid_host")
+    still_answers(server)
+
+
+@pytest.mark.parametrize("host", ["localhost", "LOCALHOST:8000", "127.0.0.1", "[::1]:8000"])
+def test_without_a_key_loopback_names_are_answered(server, host):
+    response = post(server, {"model": "webqa", "messages": [QUESTION]}, headers={"Host": host})
+    assert response.status_code == 200, response.text
+    assert "869" in response.json()["choices"][0]["message"]["content"]
+
+
+def test_with_a_key_any_host_is_answered(serve):
+    server = serve(api_key="s3cret")
+    headers = {"Host": "webqa.example", "Authorization": "Bearer s3cret"}
+    assert httpx.get(f"{server.base_url}/models", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("host", "key", "trusted"),
+    [
+        ("127.0.0.1", None, LOOPBACK_HOSTS),
+        ("localhost", None, LOOPBACK_HOSTS),
+        ("::1", None, LOOPBACK_HOSTS),
+        ("[::1]", None, LOOPBACK_HOSTS),
+        ("192.168.1.20", None, (*LOOPBACK_HOSTS, "192.168.1.20")),  # with --allow-without-key
+        ("FE80::0001", None, (*LOOPBACK_HOSTS, "[fe80::1]")),
+        ("webqa.lan", None, (*LOOPBACK_HOSTS, "webqa.lan")),
+        ("0.0.0.0", None, None),  # "anyone who reaches it", by any of the machine's names
+        ("::", None, None),
+        ("127.0.0.1", "s3cret", None),  # the key is the check
+    ],
+)
+def test_the_hosts_a_server_answers(host, key, trusted):
+    assert trusted_hosts(host, key) == trusted
 
 
 def test_unknown_routes_and_methods(server):

@@ -46,7 +46,7 @@ def serve_command(
 
     from webqa.serve.app import ServerParts, create_app
 
-    parts = ServerParts.from_settings(settings, sources_in_text=sources_in_text)
+    parts = ServerParts.from_settings(settings, host=host, sources_in_text=sources_in_text)
     typer.echo("webqa serve: loading the index and models…", err=True)
     parts.catalog.warm_up(with_model=options.uses_model(settings))
     shown = f"[{host}]" if ":" in host else host

@@ -59,6 +59,15 @@ def wrong_key() -> ApiError:
     )
 
 
+def untrusted_host(host: str | None, allowed: list[str]) -> ApiError:
+    return ApiError(
+        400,
+        f"This server answers requests addressed to {', '.join(allowed)}, not to {host or 'no host'!r}. Without "
+        "WEBQA_API_KEY it serves only this machine; set a key to serve other names.",
+        code="invalid_host",
+    )
+
+
 def body_too_large(limit: int) -> ApiError:
     return ApiError(
         413,

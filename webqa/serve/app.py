@@ -26,7 +26,7 @@ from webqa.serve.answering import Answerer
 from webqa.serve.api_errors import ApiError, error_body, unknown_model
 from webqa.serve.catalog import Catalog
 from webqa.serve.conversations import ConversationCache
-from webqa.serve.guard import RequestGuard
+from webqa.serve.guard import HostGuard, RequestGuard, trusted_hosts
 from webqa.serve.openai_shapes import ChatCompletionRequest, CompletionIds, chat_turns, model_list
 from webqa.serve.pool import AnswerPool, default_workers
 from webqa.serve.streaming import FINISHED, AnswerStream, reply_of, sse_events
@@ -42,13 +42,20 @@ class ServerParts:
     answerer: Answerer
     pool: AnswerPool
     api_key: str | None
+    allowed_hosts: tuple[str, ...] | None  # the Host headers answered; None for any
     max_body_bytes: int
     timeout_s: float
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, catalog: Catalog | None = None, *, sources_in_text: bool = False
+        cls,
+        settings: Settings,
+        catalog: Catalog | None = None,
+        *,
+        host: str = "127.0.0.1",
+        sources_in_text: bool = False,
     ) -> ServerParts:
+        """`host` is the address served on, which decides the Host headers answered without a key."""
         catalog = catalog or Catalog(settings)
         conversations = ConversationCache(settings.serve_conversations)
         return cls(
@@ -58,6 +65,7 @@ class ServerParts:
             ),
             pool=AnswerPool(settings.serve_workers or default_workers(), settings.serve_queue),
             api_key=settings.api_key,
+            allowed_hosts=trusted_hosts(host, settings.api_key),
             max_body_bytes=settings.serve_max_body_bytes,
             timeout_s=settings.serve_timeout_s,
         )
@@ -75,6 +83,8 @@ def create_app(parts: ServerParts) -> FastAPI:
         title="webqa", summary="Cited answers in the OpenAI chat-completions shape.", version="0.1.0", lifespan=lifespan
     )
     app.add_middleware(RequestGuard, api_key=parts.api_key, max_body_bytes=parts.max_body_bytes)
+    if parts.allowed_hosts is not None:  # added last, so it runs first: an untrusted Host learns nothing
+        app.add_middleware(HostGuard, allowed_hosts=parts.allowed_hosts)
     _add_error_handlers(app)
 
     @app.get("/health")

@@ -1,20 +1,75 @@
-"""Checks every HTTP request passes before the app sees it: the bearer key and the body size.
+"""Checks every HTTP request passes before the app sees it: the Host header (without a key), the bearer
+key and the body size.
 
-An ASGI middleware rather than a route dependency, so that an oversized body is refused while it is
-read, before any of it is parsed, and a wrong key is refused before the body is read at all."""
+ASGI middlewares rather than route dependencies, so that an oversized body is refused while it is read,
+before any of it is parsed, and a wrong key or host is refused before the body is read at all."""
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.datastructures import Headers
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from webqa.serve.api_errors import ApiError, body_too_large, wrong_key
+from webqa.serve.api_errors import ApiError, body_too_large, untrusted_host, wrong_key
 
 OPEN_PATHS = frozenset({"/health"})  # for load balancers and probes, which hold no key
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+_TRUSTED = "webqa.trusted_host"
+
+
+def trusted_hosts(host: str, api_key: str | None) -> tuple[str, ...] | None:
+    """The Host header values a server bound to `host` answers; None for any.
+
+    Without a key, a web page the user visits could rebind its own domain name to 127.0.0.1 and have the
+    browser ask this server questions (DNS rebinding): the browser sends that page's domain as the Host, so
+    only loopback names (and the address served on, when told to serve beyond loopback) are answered. A
+    wildcard address (0.0.0.0, ::) with no key was asked for with --allow-without-key: "anyone who
+    reaches it", whatever name they reach it by. With a key, the key is the check."""
+    if api_key:
+        return None
+    name = host.strip("[]").lower()
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return (*LOOPBACK_HOSTS, name) if name not in LOOPBACK_HOSTS else LOOPBACK_HOSTS
+    if address.is_unspecified:
+        return None
+    shown = f"[{address.compressed}]" if address.version == 6 else address.compressed
+    return LOOPBACK_HOSTS if shown in LOOPBACK_HOSTS else (*LOOPBACK_HOSTS, shown)
+
+
+class HostGuard:
+    """Starlette's TrustedHostMiddleware decides; a refused request gets OpenAI's error JSON (400)."""
+
+    def __init__(self, app: ASGIApp, *, allowed_hosts: Sequence[str]) -> None:
+        self.app = app
+        self.allowed_hosts = list(allowed_hosts)
+        self._check = TrustedHostMiddleware(_admit, allowed_hosts=self.allowed_hosts, www_redirect=False)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        probe = dict(scope)
+        await self._check(probe, receive, _discard)  # calls _admit only for a trusted Host
+        if probe.get(_TRUSTED):
+            await self.app(scope, receive, send)
+            return
+        await _refuse(untrusted_host(Headers(scope=scope).get("host"), self.allowed_hosts), scope, receive, send)
+
+
+async def _admit(scope: Scope, receive: Receive, send: Send) -> None:
+    scope[_TRUSTED] = True
+
+
+async def _discard(message: Message) -> None:
+    """The checker's own refusal, replaced by the error JSON."""
 
 
 class RequestGuard:
