@@ -1,5 +1,6 @@
 """Load on `webqa serve`: the same questions asked by one client alone, then by 8 concurrent clients,
-against one server started for the run (`webqa serve`, the installed command, on 127.0.0.1).
+each phase against a server started for it (`webqa serve`, the installed command, on 127.0.0.1), so
+that neither phase finds the other's searches, pages or vectors in the server's caches.
 
 Run: make bench   (or: python -m evals.bench_serve [--questions N] [--clients C] [--workers W])
 Reports answers per minute, p50/p95 latency and errors of each phase and their ratios, and checks that
@@ -94,6 +95,26 @@ def start_server(workers: int | None, api_key: str, log: Path) -> tuple[str, sub
     sys.exit(f"webqa serve did not answer within 300 s:\n{log.read_text()}")
 
 
+# Not among the questions asked: it warms the connection and the models, not any answer's caches.
+WARM_UP = "What is the capital of France?"
+
+
+def run_phase(questions: list[str], clients: int, workers: int | None, api_key: str) -> tuple[list[Asked], float]:
+    """A fresh server, one warm-up question, then every question with `clients` in flight; stopped after."""
+    log = Path(tempfile.mkdtemp(prefix="webqa-bench-serve-")) / "server.log"
+    url, server = start_server(workers, api_key, log)
+    try:
+        base_url = f"{url}/v1"
+        health = httpx.get(f"{url}/health").json()
+        print(f"server: {health['workers']} workers, queue {health['queue_size']}; log {log}", file=sys.stderr)
+        ask(base_url, WARM_UP, api_key)
+        print(f"{clients} client(s), {len(questions)} questions...", file=sys.stderr)
+        return phase(base_url, questions, clients, api_key)
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=24, help="Questions each phase asks (from vital-factual).")
@@ -103,25 +124,17 @@ def main() -> None:
 
     pool = [json.loads(line)["question"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line]
     questions = [pool[i % len(pool)] for i in range(args.questions)]
+    assert WARM_UP not in pool, "the warm-up question would warm one of the answers measured"
     api_key = "bench-" + os.urandom(8).hex()
-    log = Path(tempfile.mkdtemp(prefix="webqa-bench-serve-")) / "server.log"
-    url, server = start_server(args.workers, api_key, log)
-    try:
-        base_url = f"{url}/v1"
-        health = httpx.get(f"{url}/health").json()
-        print(f"server: {health['workers']} workers, queue {health['queue_size']}; log {log}", file=sys.stderr)
-        ask(base_url, "Who painted the Mona Lisa?", api_key)  # one request first: connections and caches warm
-        print(f"1 client, {len(questions)} questions...", file=sys.stderr)
-        alone, alone_s = phase(base_url, questions, 1, api_key)
-        print(f"{args.clients} clients, the same {len(questions)} questions...", file=sys.stderr)
-        together, together_s = phase(base_url, questions, args.clients, api_key)
-    finally:
-        server.terminate()
-        server.wait(30)
+    alone, alone_s = run_phase(questions, 1, args.workers, api_key)
+    together, together_s = run_phase(questions, args.clients, args.workers, api_key)
 
     one, many = figures(alone, alone_s), figures(together, together_s)
     same = sum(a.answer == b.answer and a.answer is not None for a, b in zip(alone, together, strict=True))
-    print(f"\n`webqa serve` under load ({len(questions)} questions per phase, the default index, embedded models)\n")
+    print(
+        f"\n`webqa serve` under load ({len(questions)} questions per phase, a fresh server each, "
+        "the default index, embedded models)\n"
+    )
     print("| clients | answered | errors | answers/min | p50 s | p95 s | wall s |")
     print("|---|---|---|---|---|---|---|")
     for label, f in (("1", one), (str(args.clients), many)):
