@@ -25,7 +25,7 @@ _SETTING_FOR = {
     "policy": "policy",
     "mode": "answer_mode",
     "k": "search_k",
-    "workers": "serve_workers",
+    "serve_workers": "serve_workers",  # `webqa serve --workers`: threads; batch and eval --workers are processes
 }
 
 

@@ -36,7 +36,7 @@ def serve_command(
     """Serve cited answers over HTTP in OpenAI's chat-completions shape: POST /v1/chat/completions (streaming
     too), GET /v1/models, GET /health. Point Open WebUI or any OpenAI client at http://HOST:PORT/v1."""
     settings = options.answering_settings(
-        index=index, backend=backend, llm=llm, policy=policy, mode=mode, workers=workers
+        index=index, backend=backend, llm=llm, policy=policy, mode=mode, serve_workers=workers
     )
     exposure = _exposure(host, settings, allow_without_key)
     if importlib.util.find_spec("fastapi") is None or importlib.util.find_spec("uvicorn") is None:
