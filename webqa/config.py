@@ -220,6 +220,41 @@ class Settings(BaseSettings):
         "(0: always fetch; the browsed index keeps every page whatever its age).",
     )
 
+    # --- the HTTP API (`webqa serve`) ------------------------------------------------------------
+    api_key: str | None = Field(
+        None,
+        description="Bearer key `webqa serve` requires of every request (Authorization: Bearer KEY). Without "
+        "one the server only serves on a loopback address, unless started with --allow-without-key.",
+    )
+    serve_workers: int | None = Field(
+        None,
+        ge=1,
+        description="Questions `webqa serve` answers at once, in threads sharing one set of loaded models. "
+        "Default: the machine's cores, at most 4.",
+    )
+    serve_queue: int = Field(
+        32, ge=0, description="Requests that may wait for a free worker; past that the server answers 503."
+    )
+    serve_timeout_s: float = Field(
+        180.0, gt=0, description="Longest one request may take, its wait in the queue included; then 504."
+    )
+    serve_max_body_bytes: int = Field(
+        262_144, ge=1024, description="Largest request body `webqa serve` reads; a larger one gets 413."
+    )
+    serve_conversations: int = Field(
+        256,
+        ge=0,
+        description="Conversations `webqa serve` keeps in memory, so a follow-up goes on from its conversation's "
+        "quotes; a follow-up to a conversation it no longer holds replays its last questions first "
+        "(serve_replay_turns).",
+    )
+    serve_replay_turns: int = Field(
+        3,
+        ge=0,
+        description="Earlier questions `webqa serve` asks again, the last ones, before a follow-up to a "
+        "conversation it no longer holds (0: none, the follow-up is answered alone). Each costs a full answer.",
+    )
+
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
         """Settings that are each fine alone but contradict each other."""

@@ -52,10 +52,13 @@ class Relevance:
         return blend(vectors[1:] @ vectors[0], query, texts, self.semantic_weight)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        if missing and len(self._vectors) + len(missing) > self.cache_size:
-            self._vectors.clear()  # start afresh rather than track ages: a question reuses only its own texts
-            missing = list(dict.fromkeys(texts))
+        # The vectors this call needs are collected in a local dict before anything is embedded: one scorer
+        # serves every thread of a server, and another thread may clear the shared cache in the meantime.
+        found = {t: vector for t in dict.fromkeys(texts) if (vector := self._vectors.get(t)) is not None}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            self._vectors.update(zip(missing, self.embedder.embed(missing), strict=True))
-        return np.stack([self._vectors[t] for t in texts])
+            found.update(zip(missing, self.embedder.embed(missing), strict=True))
+            if len(self._vectors) + len(missing) > self.cache_size:
+                self._vectors.clear()  # start afresh rather than track ages: a question reuses only its own texts
+            self._vectors.update(found)
+        return np.stack([found[t] for t in texts])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Protocol
 
@@ -57,7 +58,10 @@ class LocalDocuments:
 
 
 class WebPages:
-    """http(s) pages via webqa.web.fetch (SSRF guard, size cap, redirects), cached by URL and content."""
+    """http(s) pages via webqa.web.fetch (SSRF guard, size cap, redirects), cached by URL and content.
+
+    One instance serves every thread of a server: the cache is read and changed under a lock, and the
+    fetch runs outside it (two threads asking for the same new page may both fetch it)."""
 
     def __init__(
         self, settings: Settings, client: httpx.Client | None = None, archive: PageArchive | None = None
@@ -71,15 +75,19 @@ class WebPages:
         self.client = client or guarded_client(settings.fetch_timeout_s, settings.user_agent)
         self._by_url: OrderedDict[str, Page] = OrderedDict()
         self._by_content: dict[str, Page] = {}
+        self._lock = threading.Lock()  # another thread may evict a page between finding and returning it
         self.fetches = 0  # network fetches made; the cache exists to keep this low
 
     def get(self, url: str) -> Page:
-        if url in self._by_url:
-            self._by_url.move_to_end(url)
-            return self._by_url[url]
+        with self._lock:
+            cached = self._by_url.get(url)
+            if cached is not None:
+                self._by_url.move_to_end(url)
+                return cached
         kept = self.archive.get(url, self.settings.browser_line_chars) if self.archive is not None else None
         if kept is not None:
-            self._remember(url, kept, None)  # no body to know it by: the content map is for fetches
+            with self._lock:
+                self._remember(url, kept, None)  # no body to know it by: the content map is for fetches
             return kept
         fetched = fetch(
             url,
@@ -91,12 +99,15 @@ class WebPages:
             accept_pdf=True,
             deadline_s=self.settings.fetch_deadline_s,
         )
-        self.fetches += 1
         digest = hashlib.sha256(fetched.body).hexdigest()
-        page = self._by_content.get(digest) or self._parse(fetched)
-        self._remember(url, page, digest)
-        if fetched.final_url != url:
-            self._remember(fetched.final_url, page, digest)
+        with self._lock:
+            self.fetches += 1
+            known = self._by_content.get(digest)
+        page = known or self._parse(fetched)  # parsed outside the lock: it is the slow part
+        with self._lock:
+            self._remember(url, page, digest)
+            if fetched.final_url != url:
+                self._remember(fetched.final_url, page, digest)
         if self.archive is not None:
             self.archive.put(url, page)
             if fetched.final_url != url:
@@ -104,6 +115,7 @@ class WebPages:
         return page
 
     def _remember(self, url: str, page: Page, digest: str | None) -> None:
+        """Under the lock: the eviction rebuilds the content index, which another thread must not change."""
         if self.settings.page_cache_size == 0:
             return
         self._by_url[url] = page

@@ -12,6 +12,7 @@ from webqa.cli.chat_command import chat_command
 from webqa.cli.eval_commands import eval_app
 from webqa.cli.feedback_command import feedback_app
 from webqa.cli.index_commands import index_app
+from webqa.cli.serve_commands import mcp_command, serve_command
 from webqa.cli.settings_command import settings_command
 from webqa.cli.ui_command import ui_command
 from webqa.cli.verify_command import verify_command
@@ -31,6 +32,8 @@ app.command("ask")(ask_command)
 app.command("batch")(batch_command)
 app.command("chat")(chat_command)
 app.command("ui")(ui_command)
+app.command("serve")(serve_command)
+app.command("mcp")(mcp_command)
 app.command("settings")(settings_command)
 app.command("search")(search_command)
 app.command("open")(open_command)

@@ -33,6 +33,7 @@ _SETTING_FOR = {
     "mode": "answer_mode",
     "k": "search_k",
     "abstain_below": "abstain_below_confidence",
+    "serve_workers": "serve_workers",  # `webqa serve --workers`: threads; batch and eval --workers are processes
 }
 
 

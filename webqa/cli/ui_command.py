@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import errno
 import importlib.util
 import os
-import socket
 import sys
 from pathlib import Path
 
 import typer
 
 from webqa.cli import options
+from webqa.cli.ports import check_port_free
 from webqa.errors import WebqaError
 
 APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
@@ -38,7 +37,7 @@ def ui_command(
             f"The browser chat's app is not at {APP}: it ships with webqa's source. "
             "Clone the repository and install it with: pip install -e '.[ui]'"
         )
-    _check_port_free(host, port)
+    check_port_free(host, port, taken_by="another webqa ui")
     environment = {**os.environ, **options.setting_environment(**chosen)}
     command = [
         sys.executable, "-m", "streamlit", "run", str(APP),
@@ -52,24 +51,3 @@ def ui_command(
     # The server takes this process's place: Ctrl-C, a service manager's SIGTERM or a test's terminate()
     # reach Streamlit itself, and no orphaned server is left holding the port.
     os.execve(sys.executable, command, environment)
-
-
-def _check_port_free(host: str, port: int) -> None:
-    """Fail before printing the chat's address when the port is taken: the server would only fail after it.
-    SO_REUSEADDR as the server sets it, so a port left in TIME_WAIT by a stopped server counts as free."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except socket.gaierror as exc:
-        raise WebqaError(f"Cannot serve on --host {host}: {exc.strerror}. Give an address of this machine.") from None
-    family, kind, protocol, _, address = infos[0]
-    with socket.socket(family, kind, protocol) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise WebqaError(
-                    f"Port {port} on {host} is already in use (another webqa ui, or another program). "
-                    f"Choose a free one with --port, e.g. --port {port + 1}."
-                ) from None
-            raise WebqaError(f"Cannot serve on {host}:{port}: {exc.strerror}. Check --host and --port.") from None

@@ -37,6 +37,18 @@ _NEUTRAL_SETTINGS = {
     "embedding_batch_size",
     "llm_threads",
     "page_cache_size",
+    # Secrets: never written into run.json (nor compared, so an old run.json holding one resumes).
+    "api_key",
+    "openai_api_key",
+    "brave_api_key",
+    "tavily_api_key",
+    # `webqa serve` only.
+    "serve_workers",
+    "serve_queue",
+    "serve_timeout_s",
+    "serve_max_body_bytes",
+    "serve_conversations",
+    "serve_replay_turns",
 }
 
 
@@ -181,7 +193,7 @@ def _differences(previous: object, config: dict[str, Any]) -> str:
         return "its run.json is unreadable"
     old = {**{k: v for k, v in previous.items() if k != "settings"}, **previous["settings"]}
     new = {**{k: v for k, v in config.items() if k != "settings"}, **config["settings"]}
-    changed = sorted(k for k in old if old[k] != new.get(k))
+    changed = sorted(k for k in old if k not in _NEUTRAL_SETTINGS and old[k] != new.get(k))
     return ", ".join(f"{k}: {old[k]!r} then, {new.get(k)!r} now" for k in changed[:4])
 
 

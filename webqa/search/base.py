@@ -76,6 +76,10 @@ class RepeatCache:
         self._last: tuple[tuple[str, int], list[SearchResult]] | None = None
 
     def search(self, query: str, k: int) -> list[SearchResult]:
-        if self._last is None or self._last[0] != (query, k):
-            self._last = ((query, k), self.backend.search(query, k))
-        return list(self._last[1])
+        # Read and written once each: a server's threads share this cache, and another thread's search may
+        # replace `_last` between a check and a second read of it.
+        last = self._last
+        if last is None or last[0] != (query, k):
+            last = ((query, k), self.backend.search(query, k))
+            self._last = last
+        return list(last[1])
