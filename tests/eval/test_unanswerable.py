@@ -105,3 +105,9 @@ def test_an_unanswerable_share_on_a_question_file_is_one_line_of_error(cli_env, 
     assert main(["eval", str(gold), "--unanswerable-share", "0.5", "--out", str(folder / "x"), "-q"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "own corpus" in err and err.count("\n") == 1
+
+
+def test_a_share_that_leaves_no_question_unanswerable_is_refused():
+    items = [_item(0, "d0")]
+    with pytest.raises(InputError, match="no question at all"):
+        with_unanswerable(_set(items, DOCS), items, 0.4)  # 0.4 of 1 question rounds to none

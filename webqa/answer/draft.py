@@ -27,15 +27,25 @@ class Draft:
     best_guess: str = ""  # an abstention's withheld short answer, shown as a guess, never as the answer
 
 
-def abstention(question: str, scored: ScoredQuotes, why: str) -> Draft:
-    """Say that no reliable answer was found, and show the closest evidence (cited, never asserted)."""
+def abstention(question: str, scored: ScoredQuotes, why: str, looked: str = "") -> Draft:
+    """Say that no reliable answer was found, and show the closest evidence (cited, never asserted).
+    `looked`: what was looked for and where, said before the evidence."""
     closest = scored[:2]
     citations = tuple(Citation(n, quote) for n, (quote, _) in enumerate(closest, start=1))
+    opening = (
+        f"I could not find a reliable answer. {looked}"
+        if looked
+        else "I could not find a reliable answer to this question."
+    )
     if closest:
         shown = " ".join(f"“{quote.text}” [{n}]" for n, (quote, _) in enumerate(closest, start=1))
-        text = f"I could not find a reliable answer to this question. The closest evidence I found: {shown}"
+        text = f"{opening} The closest evidence I found: {shown}"
     else:
-        text = "I could not find a reliable answer to this question, and found no relevant evidence."
+        text = (
+            f"{opening.rstrip('.')}, and found no relevant evidence."
+            if not looked
+            else f"{opening} I found no relevant evidence."
+        )
     return Draft(text, "", True, citations, {"abstained_because": why}, 0.0)
 
 

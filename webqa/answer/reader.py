@@ -72,13 +72,9 @@ def withheld(question: str, ranked: Sequence[Sentence], draft: Draft, threshold:
     if draft.short_answer:
         reason += f" My best guess, “{draft.short_answer}”, is withheld (confidence {draft.confidence or 0.0:.0%})."
     why = f"evidence confidence {evidence:.2f} < {threshold:.2f}"
-    closed = abstention(question, [(s.quote, s.relevance) for s in ranked], why)
-    text = closed.text.replace(
-        "I could not find a reliable answer to this question.", f"I could not find a reliable answer. {reason}"
-    )
+    closed = abstention(question, [(s.quote, s.relevance) for s in ranked], why, looked=reason)
     return replace(
         closed,
-        text=text,
         notes={**draft.notes, **closed.notes},
         confidence=draft.confidence,
         evidence_confidence=draft.evidence_confidence,

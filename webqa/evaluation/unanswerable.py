@@ -52,6 +52,11 @@ def with_unanswerable(dataset: EvalSet, items: list[GoldItem], share: float) -> 
         for name in item.gold[0].supporting:
             supporters.setdefault(names.get(name, name), set()).add(item.id)
     wanted = round(share * len(items))
+    if wanted == 0:
+        raise InputError(
+            f"--unanswerable-share {share} of {len(items)} questions is no question at all: ask more questions "
+            "(a larger --limit) or a larger share."
+        )
     gone: set[str] = set()
     removed: set[str] = set()
     by_id = {i.id: i for i in items}
