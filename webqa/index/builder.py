@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -15,10 +14,11 @@ import numpy as np
 from webqa import __version__
 from webqa.config import Settings
 from webqa.errors import InputError, WebqaError
-from webqa.index.chunking import chunk_document, embedding_text
+from webqa.index.chunking import embedding_text
 from webqa.index.definitions import resolve_sources
 from webqa.index.dense import DenseIndex, load_embeddings
 from webqa.index.embedders import Embedder, LazyEmbedder
+from webqa.index.fresh_chunks import ChunkEmbedding, LocalChunkEmbedding
 from webqa.index.layout import build_lock, current_build, index_root, new_build_folder, publish, remove_stale
 from webqa.index.manifest import (
     FORMAT_VERSION,
@@ -33,8 +33,6 @@ from webqa.index.sources import read_sources
 from webqa.index.sparse import TOKENIZER, SparseIndex
 from webqa.index.store import DocumentStore, write_store
 from webqa.types import Chunk, Document
-
-EMBED_BLOCK = 512  # texts per embedder call: big enough to batch well, small enough for a live progress bar
 
 
 @dataclass
@@ -53,6 +51,8 @@ class BuildReport:
     skipped: list[str] = field(default_factory=list)
     full_rebuild_reason: str | None = None
     up_to_date: bool = False  # nothing changed, so the current build was kept as it is
+    # Seconds by stage: reading the sources, chunking and embedding what is new, writing the build.
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -87,7 +87,7 @@ def _up_to_date(
 
 
 def _up_to_date_report(
-    name: str, previous: _Previous, documents: int, skipped: list[str], started: float
+    name: str, previous: _Previous, documents: int, skipped: list[str], started: float, read_s: float
 ) -> BuildReport:
     chunks = previous.manifest.chunk_count
     return BuildReport(
@@ -104,6 +104,7 @@ def _up_to_date_report(
         seconds=round(time.perf_counter() - started, 3),
         skipped=skipped,
         up_to_date=True,
+        stage_seconds={"read": read_s},
     )
 
 
@@ -115,7 +116,11 @@ def build_index(
     embedder: Embedder | None = None,
     skip_bad: bool = False,
     progress: bool = True,
+    chunk_embedding: ChunkEmbedding | None = None,
 ) -> BuildReport:
+    """Build or update the index `name`. New and changed documents are chunked and embedded by
+    `chunk_embedding` (default: here, with `embedder` or the settings' model); only its name is asked of
+    `embedder` then, to record it and to tell whether old vectors can be reused."""
     started = time.perf_counter()
     root = index_root(settings.index_dir, name)
     sources = resolve_sources(name, sources, settings)
@@ -123,14 +128,16 @@ def build_index(
     active: Embedder = embedder or LazyEmbedder(settings.embedding_model, settings.embedding_batch_size)
     chunking = Chunking(max_chars=settings.chunk_chars, overlap_chars=settings.chunk_overlap_chars)
     hashes = {document.id: document.content_hash() for document in report.documents}
+    read_s = round(time.perf_counter() - started, 3)
+    embed_fresh = chunk_embedding or LocalChunkEmbedding(active)
     with build_lock(root):
         remove_stale(root, keep=current_build(root))  # what an earlier killed build left behind
         previous, reason = _load_previous(root, active, chunking)
         if previous is not None and _up_to_date(previous, hashes, settings, sources, active):
-            return _up_to_date_report(name, previous, len(report.documents), report.skipped, started)
+            return _up_to_date_report(name, previous, len(report.documents), report.skipped, started, read_s)
         tmp = new_build_folder(root)
         try:
-            result = _write_build(tmp, report.documents, hashes, previous, active, chunking, settings, progress)
+            result = _write_build(tmp, report.documents, hashes, previous, embed_fresh, chunking, settings, progress)
             manifest = Manifest(
                 format_version=FORMAT_VERSION,
                 name=name,
@@ -172,6 +179,7 @@ def build_index(
         seconds=round(time.perf_counter() - started, 3),
         skipped=report.skipped,
         full_rebuild_reason=reason,
+        stage_seconds={"read": read_s, "chunk_and_embed": result.embed_s, "write": result.write_s},
     )
 
 
@@ -207,6 +215,8 @@ class _Written:
     chunks: int
     embedded: int
     dimension: int
+    embed_s: float
+    write_s: float  # the store, both indexes: the part one process does, however many embed
 
 
 def _write_build(
@@ -214,54 +224,56 @@ def _write_build(
     documents: list[Document],
     hashes: dict[str, str],
     previous: _Previous | None,
-    embedder: Embedder,
+    embed_fresh: ChunkEmbedding,
     chunking: Chunking,
     settings: Settings,
     progress: bool,
 ) -> _Written:
+    started = time.perf_counter()
+
+    def reusable(document: Document) -> bool:
+        return (
+            previous is not None
+            and previous.hashes.get(document.id) == hashes[document.id]
+            and document.id in previous.layout
+        )
+
+    fresh = embed_fresh([d for d in documents if not reusable(d)], chunking, progress)
+    fresh_chunks = iter(fresh.chunks)
     chunks: list[Chunk] = []
     reused_rows: list[tuple[int, int]] = []  # (new row, old row)
     fresh_rows: list[int] = []
     for document in documents:
-        unchanged = previous is not None and previous.hashes.get(document.id) == hashes[document.id]
-        if previous is not None and unchanged and document.id in previous.layout:
+        if previous is not None and reusable(document):
             for old_row, start, end in previous.layout[document.id]:
                 reused_rows.append((len(chunks), old_row))
                 chunks.append(Chunk(document.id, start, end, document.text[start:end], document.title))
         else:
-            for chunk in chunk_document(document, chunking.max_chars, chunking.overlap_chars):
+            for chunk in next(fresh_chunks):
                 fresh_rows.append(len(chunks))
                 chunks.append(chunk)
     if not chunks:
         raise InputError("The sources produced no text to index.")
 
-    # Asking a lazy embedder for its dimension loads the model; reuse the old one's when possible.
-    dimension = previous.vectors.shape[1] if previous is not None else embedder.dimension
+    if previous is not None:
+        dimension = previous.vectors.shape[1]
+    else:
+        assert fresh.vectors is not None  # every chunk is fresh, and there are chunks
+        dimension = fresh.vectors.shape[1]
     vectors = np.zeros((len(chunks), dimension), dtype=np.float32)
     if reused_rows and previous is not None:
         new, old = zip(*reused_rows, strict=True)
         vectors[list(new)] = previous.vectors[list(old)]
-    _embed_into(vectors, fresh_rows, [embedding_text(chunks[r]) for r in fresh_rows], embedder, progress)
+    if fresh_rows:
+        assert fresh.vectors is not None and len(fresh.vectors) == len(fresh_rows)
+        vectors[fresh_rows] = fresh.vectors
+    embedded = time.perf_counter()
 
     write_store(folder / "store.sqlite", ((d, hashes[d.id]) for d in documents), chunks)
     DenseIndex.build(vectors, settings.dense_index).save(folder, vectors)
     SparseIndex.build([embedding_text(c) for c in chunks]).save(folder)
-    return _Written(len(chunks), len(fresh_rows), dimension)
-
-
-def _embed_into(vectors: np.ndarray, rows: list[int], texts: list[str], embedder: Embedder, progress: bool) -> None:
-    """Embed in length-sorted blocks (less padding per batch), scattering rows back into place."""
-    if not rows:
-        return
-    from tqdm import tqdm
-
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    with tqdm(total=len(texts), desc="embedding", unit="chunk", file=sys.stderr, disable=not progress) as bar:
-        for begin in range(0, len(order), EMBED_BLOCK):
-            block = order[begin : begin + EMBED_BLOCK]
-            embedded = embedder.embed([texts[i] for i in block])
-            vectors[[rows[i] for i in block]] = embedded
-            bar.update(len(block))
+    written = time.perf_counter()
+    return _Written(len(chunks), len(fresh_rows), dimension, round(embedded - started, 3), round(written - embedded, 3))
 
 
 def remove_index(name: str, settings: Settings) -> None:
