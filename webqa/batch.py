@@ -59,13 +59,17 @@ class BatchSummary:
     out: str
 
 
-class _Line(NamedTuple):
+class Line(NamedTuple):
+    """One output line, made where the question was answered, written by the runner alone."""
+
     text: str  # the JSON record and its "\n"
     failed: bool
     abstained: bool
 
 
-_Lines = Generator[_Line, None, None]
+Lines = Generator[Line, None, None]
+LineSource = Callable[[list[QuestionItem], Callable[[], AnswerFn]], Lines]
+"""Answers items into their lines, yielded in input order (a process pool, a Ray cluster...)."""
 
 
 def run_batch(
@@ -76,9 +80,12 @@ def run_batch(
     workers: int = 1,
     progress: bool = True,
     restart: bool = False,
+    answer_lines: LineSource | None = None,
 ) -> BatchSummary:
     """Answer every item of `questions` into `out`, resuming after the lines `out` already holds (or, with
-    `restart`, replacing them: only a file that is batch output is ever emptied)."""
+    `restart`, replacing them: only a file that is batch output is ever emptied). `answer_lines` runs the
+    questions elsewhere (webqa.distributed.ray_batch) instead of here or in `workers` processes; reading,
+    resuming and writing stay here either way."""
     started = time.perf_counter()
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
@@ -99,10 +106,12 @@ def run_batch(
     remaining = items[done:]
     answered = errors = abstained = 0
     bar = tqdm(total=len(items), initial=done, unit="q", file=sys.stderr, disable=not progress, desc="batch")
-    pooled = workers > 1
-    lines = (
-        _answer_in_pool(remaining, make_answer_fn, workers) if pooled else _answer_in_process(remaining, make_answer_fn)
-    )
+    if answer_lines is not None:
+        lines = answer_lines(remaining, make_answer_fn)
+    elif workers > 1:
+        lines = _answer_in_pool(remaining, make_answer_fn, workers)
+    else:
+        lines = _answer_in_process(remaining, make_answer_fn)
     try:
         for line in lines:
             writer.write(line.text)
@@ -119,22 +128,22 @@ def run_batch(
     return BatchSummary(len(items), answered, errors, done, resumed_errors, abstained, seconds, str(out))
 
 
-def _answer_in_process(items: list[QuestionItem], make_answer_fn: Callable[[], AnswerFn]) -> _Lines:
+def _answer_in_process(items: list[QuestionItem], make_answer_fn: Callable[[], AnswerFn]) -> Lines:
     answer_fn: AnswerFn | None = None
     for item in items:
         if item.error is not None:
-            yield _input_error_line(item)
+            yield input_error_line(item)
             continue
         if answer_fn is None:  # lazily, so a run with nothing left to answer loads no models
             answer_fn = make_answer_fn()
-        yield _answer_line(answer_fn, item)
+        yield answer_line(answer_fn, item)
 
 
-def _answer_in_pool(items: list[QuestionItem], make_answer_fn: Callable[[], AnswerFn], workers: int) -> _Lines:
+def _answer_in_pool(items: list[QuestionItem], make_answer_fn: Callable[[], AnswerFn], workers: int) -> Lines:
     """Answers in input order from a process pool; a reorder buffer holds results that finish early."""
     workers = min(workers, sum(item.error is None for item in items))
     if workers == 0:
-        yield from (_input_error_line(item) for item in items)
+        yield from (input_error_line(item) for item in items)
         return
     try:
         pickle.dumps(make_answer_fn)
@@ -150,8 +159,8 @@ def _answer_in_pool(items: list[QuestionItem], make_answer_fn: Callable[[], Answ
         initializer=_init_worker,
         initargs=(make_answer_fn, os.getpid(), max(1, (os.cpu_count() or 1) // workers)),
     )
-    pending: dict[Future[_Line], int] = {}
-    ready: dict[int, _Line] = {}
+    pending: dict[Future[Line], int] = {}
+    ready: dict[int, Line] = {}
     submitted = written = 0
     finished = False
     try:
@@ -160,7 +169,7 @@ def _answer_in_pool(items: list[QuestionItem], make_answer_fn: Callable[[], Answ
             while submitted < len(items) and submitted - written < workers * IN_FLIGHT_PER_WORKER:
                 item = items[submitted]
                 if item.error is not None:
-                    ready[submitted] = _input_error_line(item)
+                    ready[submitted] = input_error_line(item)
                 else:
                     pending[pool.submit(_answer_in_worker, item)] = submitted
                 submitted += 1
@@ -220,14 +229,14 @@ def _exit_when_orphaned(parent_pid: int) -> None:
     os._exit(1)
 
 
-def _answer_in_worker(item: QuestionItem) -> _Line:
+def _answer_in_worker(item: QuestionItem) -> Line:
     if _worker_setup_error is not None:
         raise _worker_setup_error
     assert _worker_answer_fn is not None, "worker used without _init_worker"
-    return _answer_line(_worker_answer_fn, item)
+    return answer_line(_worker_answer_fn, item)
 
 
-def _answer_line(answer_fn: AnswerFn, item: QuestionItem) -> _Line:
+def answer_line(answer_fn: AnswerFn, item: QuestionItem) -> Line:
     """One item's output line. Any Exception from the answerer becomes that line's error; the run goes on."""
     started = time.perf_counter()
     try:
@@ -245,12 +254,17 @@ def _answer_line(answer_fn: AnswerFn, item: QuestionItem) -> _Line:
         message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         record = _error_record(item, message, time.perf_counter() - started)
         text = json.dumps(record, ensure_ascii=False)
-    return _Line(text + "\n", record["error"] is not None, record.get("abstained") is True)
+    return Line(text + "\n", record["error"] is not None, record.get("abstained") is True)
 
 
-def _input_error_line(item: QuestionItem) -> _Line:
+def input_error_line(item: QuestionItem) -> Line:
     assert item.error is not None
-    return _Line(json.dumps(_error_record(item, item.error, 0.0), ensure_ascii=False) + "\n", True, False)
+    return error_line(item, item.error)
+
+
+def error_line(item: QuestionItem, error: str, seconds: float = 0.0) -> Line:
+    """The line of an item that could not be answered, saying why."""
+    return Line(json.dumps(_error_record(item, error, seconds), ensure_ascii=False) + "\n", True, False)
 
 
 def _error_record(item: QuestionItem, error: str, seconds: float) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from webqa.cli.chat_command import chat_command
 from webqa.cli.eval_commands import eval_app
 from webqa.cli.feedback_command import feedback_app
 from webqa.cli.index_commands import index_app
+from webqa.cli.ray_option import expand_bare_ray
 from webqa.cli.serve_commands import mcp_command, serve_command
 from webqa.cli.settings_command import settings_command
 from webqa.cli.ui_command import ui_command
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # Standalone mode: typer (with the click it bundles) reports usage mistakes itself, one message and
         # exit code 2, then exits; webqa's own errors pass through to be reported here.
-        app(args=argv, prog_name="webqa")
+        app(args=expand_bare_ray(sys.argv[1:] if argv is None else argv), prog_name="webqa")
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
     except WebqaError as exc:

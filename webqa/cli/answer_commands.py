@@ -11,6 +11,7 @@ import typer
 
 from webqa.cli import options
 from webqa.cli.browsed_pages import keep_browsed_pages
+from webqa.cli.ray_option import RAY
 from webqa.errors import InputError
 from webqa.types import Answer
 
@@ -97,11 +98,19 @@ def batch_command(
     policy: str = options.POLICY,
     mode: str = options.MODE,
     abstain_below: float = options.CONFIDENCE,
-    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes (each loads the models once)."),
+    workers: int = typer.Option(
+        None,
+        "--workers",
+        "-w",
+        min=1,
+        help="Worker processes, each loads the models once (default 1); with --ray, Ray actors (default: one per "
+        "CPU of the cluster).",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     restart: bool = typer.Option(
         False, "--restart", help="Answer every question again, replacing what --out holds instead of resuming."
     ),
+    ray: str = RAY,
 ) -> None:
     """Answer every question in a file: one output line per input line, in order, resumable after a crash.
     Exit code 0 when every line was answered, 3 when some lines hold errors."""
@@ -114,7 +123,13 @@ def batch_command(
     # The answer function builds the assistant where it runs: in this process on the first question that
     # needs it (after the paths are checked), or once in each worker; a bad index or backend fails there.
     factory = functools.partial(answer_function, settings.model_dump(mode="json"))
-    summary = run_batch(questions, out, factory, workers=workers, progress=not quiet, restart=restart)
+    if ray is None:
+        summary = run_batch(questions, out, factory, workers=workers or 1, progress=not quiet, restart=restart)
+    else:
+        from webqa.distributed.ray_batch import ray_answer_lines
+
+        with ray_answer_lines(ray, workers) as lines:
+            summary = run_batch(questions, out, factory, progress=not quiet, restart=restart, answer_lines=lines)
     keep_browsed_pages(settings)  # the pages every worker opened
     typer.echo(
         f"{summary.total} questions: {summary.answered} answered ({summary.abstained} abstained), "

@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from webqa.cli import options
+from webqa.cli.ray_option import RAY
 
 
 class _RunByDefault(TyperGroup):
@@ -98,7 +99,14 @@ def run_command(
         False, "--baseline", help="Also run naive RAG (LangChain, same models) on the same questions."
     ),
     baseline_k: int = typer.Option(3, "--baseline-k", min=1, help="Chunks the baseline stuffs into its prompt."),
-    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes for the batch answers."),
+    workers: int = typer.Option(
+        None,
+        "--workers",
+        "-w",
+        min=1,
+        help="Worker processes for the batch answers (default 1); with --ray, Ray actors (default: one per CPU).",
+    ),
+    ray: str = RAY,
     data_dir: Path = typer.Option(None, "--data-dir", help=DATA_DIR_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the summaries as JSON instead of a table."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
@@ -116,7 +124,9 @@ def run_command(
         out=out,
         baseline=baseline,
         baseline_k=baseline_k,
-        workers=workers,
+        workers=workers or 1,
+        ray=ray,
+        ray_actors=workers,
         data_dir=data_dir,
         progress=not quiet,
         unanswerable_share=unanswerable_share,

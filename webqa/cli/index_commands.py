@@ -7,10 +7,12 @@ from dataclasses import asdict
 
 import typer
 
+from webqa.cli.ray_option import RAY
 from webqa.config import Settings, load_settings
 from webqa.errors import InputError, WebqaError
 from webqa.index import build_index, open_index
 from webqa.index.builder import remove_index
+from webqa.index.fresh_chunks import EMBED_BLOCK
 from webqa.index.layout import list_index_names
 from webqa.index.search import MODES
 
@@ -29,10 +31,36 @@ def build_command(
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip malformed records and report how many."),
     as_json: bool = typer.Option(False, "--json", help="Print the build report as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    ray: str = RAY,
+    ray_actors: int = typer.Option(
+        None,
+        "--ray-actors",
+        min=1,
+        help="With --ray: embedding actors, each loads the model once (default: one per CPU).",
+    ),
+    ray_batch_size: int = typer.Option(
+        EMBED_BLOCK, "--ray-batch-size", min=1, help="With --ray: chunks per embedding call of an actor."
+    ),
 ) -> None:
     """Build an index, or update it: only new or changed documents are embedded again."""
     settings = load_settings()
-    report = build_index(name, sources or [], settings, skip_bad=skip_bad, progress=not quiet)
+    if ray is None:
+        if ray_actors is not None:
+            raise InputError("--ray-actors counts Ray actors: add --ray (or --ray ADDRESS), or leave it out.")
+        report = build_index(name, sources or [], settings, skip_bad=skip_bad, progress=not quiet)
+    else:
+        from webqa.distributed.ray_index import build_index_on_ray
+
+        report = build_index_on_ray(
+            name,
+            sources or [],
+            settings,
+            address=ray,
+            actors=ray_actors,
+            batch_size=ray_batch_size,
+            skip_bad=skip_bad,
+            progress=not quiet,
+        )
     if as_json:
         typer.echo(json.dumps(asdict(report), indent=2))
         return

@@ -61,6 +61,8 @@ class EvalRequest:
     baseline: bool = False
     baseline_k: int = 3
     workers: int = 1
+    ray: str | None = None  # answer on Ray: "local" or a cluster's address (webqa.distributed.cluster)
+    ray_actors: int | None = None  # with ray: how many actors (default: one per CPU of the cluster)
     data_dir: Path | None = None
     progress: bool = True
     command: str = ""  # as typed, for the report
@@ -220,7 +222,13 @@ def _answer(
     if _answered_prefix(answers, items) >= len(items):
         return 0.0
     started = time.perf_counter()
-    run_batch(questions, answers, factory, workers=request.workers, progress=request.progress)
+    if request.ray is None:
+        run_batch(questions, answers, factory, workers=request.workers, progress=request.progress)
+    else:
+        from webqa.distributed.ray_batch import ray_answer_lines
+
+        with ray_answer_lines(request.ray, request.ray_actors) as lines:
+            run_batch(questions, answers, factory, progress=request.progress, answer_lines=lines)
     return round(time.perf_counter() - started, 1)
 
 
