@@ -26,6 +26,7 @@ from webqa.questions import QuestionItem
 
 IN_FLIGHT_PER_ACTOR = 2  # one answering, one waiting: no actor idles between questions, few are redone
 MAX_ATTEMPTS = 3  # deaths of the worker answering a question before its line records the error
+_SETTLE_TIMEOUT_S = 10.0
 
 
 @contextmanager
@@ -104,13 +105,14 @@ class RayAnswerPool:
                     continue
                 done, _ = ray.wait(list(owner), num_returns=1)
                 ref = done[0]
-                slot = owner.pop(ref)
+                slot = owner[ref]
                 position = next(p for p, r in slot.sent if r == ref)
                 try:
                     ready[position] = ray.get(ref)
+                    del owner[ref]
                     slot.sent.remove((position, ref))
-                except ray.exceptions.RayActorError as exc:
-                    replacement = self._replace(slot, remote_actor, factory, owner, waiting, deaths, exc, items, ready)
+                except ray.exceptions.RayActorError:
+                    replacement = self._replace(slot, remote_actor, factory, owner, waiting, deaths, items, ready)
                     slots[slots.index(slot)] = replacement
                 except ray.exceptions.RayTaskError as exc:
                     raise task_failure(ray, exc) or exc from None  # the factory failed: no answer can be made
@@ -137,24 +139,34 @@ class RayAnswerPool:
         owner: dict,
         waiting: deque[int],
         deaths: dict[int, int],
-        exc: Exception,
         items: list[QuestionItem],
         ready: dict[int, Line],
     ) -> _Slot:
-        """A dead actor's items go back to the front of the queue; the one it was answering counts a death."""
-        self.ray.kill(slot.actor)  # an actor only unreachable for now must not answer them a second time
+        """A dead actor's items: those it finished keep their lines; the first it did not finish is the one
+        it died answering and counts a death; it and the rest go back to the front of the queue."""
+        ray = self.ray
+        ray.kill(slot.actor)  # an actor only unreachable for now must not answer them a second time
         self.restarted_actors += 1
-        answering = slot.sent[0][0]
-        deaths[answering] = deaths.get(answering, 0) + 1
-        retry = []
+        refs = [ref for _, ref in slot.sent]
+        # A dead actor's results all settle at once (done, or failed with it): wait, briefly, for all of them,
+        # so that the first failure in order is truly the question it was answering.
+        settled = set(ray.wait(refs, num_returns=len(refs), timeout=_SETTLE_TIMEOUT_S)[0])
+        retry: list[int] = []
+        blamed = False
         for position, ref in slot.sent:
             owner.pop(ref, None)
-            if position == answering and deaths[answering] >= self.max_attempts:
-                reason = _death_reason(exc)
-                message = f"the Ray worker answering this question died {deaths[answering]} times ({reason})"
-                ready[position] = error_line(items[position], message)
-            else:
-                retry.append(position)
+            if not blamed and ref in settled:
+                try:
+                    ready[position] = ray.get(ref)
+                    continue
+                except ray.exceptions.RayActorError as exc:
+                    blamed = True
+                    deaths[position] = deaths.get(position, 0) + 1
+                    if deaths[position] >= self.max_attempts:
+                        message = f"the Ray worker answering this question died {deaths[position]} times"
+                        ready[position] = error_line(items[position], f"{message} ({_death_reason(exc)})")
+                        continue
+            retry.append(position)
         waiting.extendleft(reversed(retry))
         return _Slot(remote_actor.remote(factory))
 
