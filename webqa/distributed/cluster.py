@@ -100,5 +100,7 @@ def _check_workers_have_webqa(ray: ModuleType) -> None:
 
 def _quiet_ray_logs() -> None:
     # Ray Data logs each dataset's plan and progress at INFO on stderr, between webqa's own progress bar
-    # lines; its warnings and errors still show.
+    # lines, and warns that its own bars are off (webqa shows one); Ray's errors still show, and a failure
+    # reaches webqa as an exception either way.
     logging.getLogger("ray").setLevel(logging.WARNING)
+    logging.getLogger("ray.data").setLevel(logging.ERROR)

@@ -13,6 +13,7 @@ way. The chunker and the embedder are webqa's own (chunk_document, load_embedder
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -72,6 +73,8 @@ class RayChunkEmbedding:
         import ray
         import ray.data
 
+        # Ray Data sets up its loggers when first imported: quieted here, after that (see cluster.py).
+        logging.getLogger("ray.data").setLevel(logging.ERROR)
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False  # the driver shows its own bar, below
         context.print_on_execution_start = False
@@ -86,7 +89,7 @@ class RayChunkEmbedding:
                 EmbeddingActor,
                 fn_constructor_args=(self.embedding_model, self.model_batch_size),
                 batch_size=self.batch_size,
-                concurrency=self.actors,
+                compute=ray.data.ActorPoolStrategy(size=self.actors),
                 num_cpus=1,
             )
         )
