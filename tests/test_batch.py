@@ -232,20 +232,7 @@ def test_kill_9_mid_run_then_resume_loses_and_repeats_nothing(tmp_path: Path) ->
     first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     command = [sys.executable, "-m", "tests.batch_fakes", str(questions), str(out), str(first_log)]
-    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env)
-    try:
-        deadline = time.monotonic() + 30
-        while not (out.exists() and out.read_bytes().count(b"\n") >= 4):
-            assert process.poll() is None, "the batch subprocess ended before it could be killed"
-            assert time.monotonic() < deadline, "the batch subprocess wrote nothing"
-            time.sleep(0.02)
-        os.kill(process.pid, signal.SIGKILL)
-    finally:
-        process.kill()
-        process.wait()
-    assert process.returncode == -signal.SIGKILL
-    snapshot = out.read_bytes()
-    written_before = snapshot[: snapshot.rfind(b"\n") + 1].split(b"\n")[:-1]
+    written_before = kill_9_once_it_wrote(command, out, 4, env, timeout_s=30)
     assert 4 <= len(written_before) < 30
 
     summary = run_batch(questions, out, partial(make_fake, tag="second", log=str(second_log)), progress=False)
@@ -259,3 +246,23 @@ def test_kill_9_mid_run_then_resume_loses_and_repeats_nothing(tmp_path: Path) ->
     recomputed = second_log.read_text(encoding="utf-8").split()
     assert recomputed == [f"q{i:02d}" for i in range(len(written_before), 30)]
     assert summary.skipped_resumed == len(written_before) and summary.answered == 30 - len(written_before)
+
+
+def kill_9_once_it_wrote(
+    command: list[str], out: Path, lines: int, env: dict[str, str], timeout_s: float
+) -> list[bytes]:
+    """Run a batch in a subprocess, kill -9 it once `out` holds `lines` lines; the complete lines it left."""
+    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while not (out.exists() and out.read_bytes().count(b"\n") >= lines):
+            assert process.poll() is None, "the batch subprocess ended before it could be killed"
+            assert time.monotonic() < deadline, "the batch subprocess wrote nothing"
+            time.sleep(0.02)
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+    snapshot = out.read_bytes()
+    return snapshot[: snapshot.rfind(b"\n") + 1].split(b"\n")[:-1]

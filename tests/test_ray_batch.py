@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
-import time
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -17,8 +14,8 @@ import pytest
 
 from tests.batch_fakes import failing_factory, make_fake
 from tests.conftest import SAMPLE_DOCUMENTS
-from tests.ray_cluster import REPO_ROOT, make_mortal_fake, ray_address  # noqa: F401 - a fixture
-from tests.test_batch import MIXED, numbered, read_records, write_jsonl
+from tests.ray_cluster import make_mortal_fake, ray_address  # noqa: F401 - a fixture
+from tests.test_batch import MIXED, kill_9_once_it_wrote, numbered, read_records, write_jsonl
 from webqa.batch import run_batch
 
 # What differs between two runs of the same answers whatever runs them: which process, when, how long.
@@ -90,20 +87,8 @@ def test_the_driver_killed_mid_run_resumes_where_it_stopped(tmp_path: Path, ray_
     questions, out = numbered(tmp_path, 30), tmp_path / "out.jsonl"
     first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
     command = [sys.executable, "-m", "tests.ray_batch_driver", str(questions), str(out), str(first_log), ray_address]
-    process = subprocess.Popen(command, cwd=REPO_ROOT, env=os.environ.copy(), stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 90  # connecting and starting two actors takes a few seconds
-        while not (out.exists() and out.read_bytes().count(b"\n") >= 4):
-            assert process.poll() is None, "the Ray batch driver ended before it could be killed"
-            assert time.monotonic() < deadline, "the Ray batch driver wrote nothing"
-            time.sleep(0.02)
-        os.kill(process.pid, signal.SIGKILL)
-    finally:
-        process.kill()
-        process.wait()
-    assert process.returncode == -signal.SIGKILL
-    snapshot = out.read_bytes()
-    written_before = snapshot[: snapshot.rfind(b"\n") + 1].split(b"\n")[:-1]
+    # Connecting and starting two actors takes a few seconds before the first line.
+    written_before = kill_9_once_it_wrote(command, out, 4, os.environ.copy(), timeout_s=90)
     assert 4 <= len(written_before) < 30
 
     fake = partial(make_fake, tag="second", log=str(second_log))
