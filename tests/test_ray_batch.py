@@ -159,3 +159,20 @@ def test_without_ray_installed_the_flag_says_what_to_install(
     assert code == 1
     assert "pip install 'webqa[ray]'" in err and "Traceback" not in err
     assert not (tmp_path / "out.jsonl").exists() or (tmp_path / "out.jsonl").read_bytes() == b""
+
+
+def test_cli_eval_on_ray_scores_what_the_local_eval_scores(cli_env, ray_address: str) -> None:  # noqa: F811
+    from tests.eval.test_eval_cli import GOLD
+    from webqa.cli import main
+
+    folder = cli_env(SAMPLE_DOCUMENTS)
+    gold = write_jsonl(folder / "gold.jsonl", GOLD)
+    assert main(["eval", str(gold), "--index", "kb", "--out", str(folder / "local"), "-q"]) == 0
+    assert main(["eval", str(gold), "--index", "kb", "--ray", "--out", str(folder / "ray"), "-q"]) == 0
+
+    def summary(run: str) -> dict[str, Any]:
+        report = json.loads((folder / run / "report.json").read_text(encoding="utf-8"))
+        timed = ("_s", "latency", "per_minute", "per_s")  # seconds and rates differ between any two runs
+        return {k: v for k, v in report["systems"]["webqa"]["summary"].items() if not any(t in k for t in timed)}
+
+    assert summary("ray") == summary("local") and summary("ray")["questions"] == len(GOLD)
