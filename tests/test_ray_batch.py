@@ -176,3 +176,22 @@ def test_cli_eval_on_ray_scores_what_the_local_eval_scores(cli_env, ray_address:
         return {k: v for k, v in report["systems"]["webqa"]["summary"].items() if not any(t in k for t in timed)}
 
     assert summary("ray") == summary("local") and summary("ray")["questions"] == len(GOLD)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["batch", "q.jsonl", "--ray"], ["batch", "q.jsonl", "--ray=local"]),
+        (["batch", "q.jsonl", "--ray", "--out", "a"], ["batch", "q.jsonl", "--ray=local", "--out", "a"]),
+        (["index", "build", "--ray", "corpus.jsonl"], ["index", "build", "--ray=local", "corpus.jsonl"]),
+        (["batch", "q", "--ray", "auto"], ["batch", "q", "--ray", "auto"]),
+        (["batch", "q", "--ray", "ray://head:10001"], ["batch", "q", "--ray", "ray://head:10001"]),
+        (["batch", "q", "--ray", "10.0.0.5:6379"], ["batch", "q", "--ray", "10.0.0.5:6379"]),
+        (["batch", "q", "--ray=auto"], ["batch", "q", "--ray=auto"]),
+        (["ask", "--", "--ray"], ["ask", "--", "--ray"]),  # after --, words are arguments
+    ],
+)
+def test_a_bare_ray_flag_means_a_local_ray(argv: list[str], expected: list[str]) -> None:
+    from webqa.cli.ray_option import expand_bare_ray
+
+    assert expand_bare_ray(argv) == expected

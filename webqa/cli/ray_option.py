@@ -10,7 +10,7 @@ import re
 
 import typer
 
-from webqa.distributed.cluster import INSTALL_HINT, LOCAL
+from webqa.distributed.cluster import LOCAL
 
 FLAG = "--ray"
 _ADDRESS = re.compile(r"^(auto|local|ray://\S+|[\w.-]+:\d+)$")
@@ -20,7 +20,8 @@ RAY = typer.Option(
     FLAG,
     metavar="[ADDRESS]",
     help="Run on Ray: --ray alone starts a local Ray for this run; --ray auto (on a cluster node), "
-    f"--ray HOST:6379 or --ray ray://HOST:10001 joins an existing cluster. Needs: {INSTALL_HINT}",
+    # No "[ray]" here: the help is rich markup, where brackets are styles.
+    "--ray HOST:6379 or --ray ray://HOST:10001 joins an existing cluster. Needs Ray: webqa's ray extra.",
     show_default=False,
 )
 
