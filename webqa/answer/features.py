@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from webqa.answer.evidence import Sentence
-from webqa.answer.lexical import lexical_features, question_head
 from webqa.answer.spans import FUNCTION_WORDS, Span, Token, is_month, name_ranges, sentence_spans, tokens
 from webqa.index.sparse import stem, stopwords
 from webqa.metrics import normalize_answer
@@ -51,8 +50,7 @@ BASE_FEATURES = (
     "question_overlap", "question_any", "near_question", "distance_log",
     "all_capitalised", "sentence_start", "has_number", "is_date", "lower_case",
     "frequency_log", "several_pages", "whole_name", "part_of_name",
-    "after_preposition", "after_article", "before_of", "in_brackets", "is_title",
-    "first_sentence", "opens_page", "prefix_overlap",
+    "after_preposition", "after_article", "before_of", "in_brackets", "is_title", "first_sentence",
     "inner_function_words", "last_adverb", "last_verb_form", "first_verb_form", "common_verb", "noun_suffix",
 )  # fmt: skip
 FEATURES = BASE_FEATURES + tuple(f"{kind}*{shape}" for kind in QUESTION_KINDS for shape in SHAPES)
@@ -99,7 +97,6 @@ class Candidate:
     span: Span
     sentence: Sentence
     key: str  # normalize_answer(text)
-    lexical: tuple[str, ...] = ()  # its word features (webqa/answer/lexical.py)
 
 
 @dataclass
@@ -117,7 +114,6 @@ def candidates_and_features(
     """The distinct candidate spans of the best sentences, and one feature row each (order of FEATURES)."""
     question_stems = _content_stems(question)
     kind = question_kind(question)
-    head = question_head(question)
     question_words = {t.lower for t in tokens(question)}
     views = [_view(s, question_stems) for s in sentences[:max_sentences]]
     if not views:
@@ -139,8 +135,7 @@ def candidates_and_features(
         span, view = found[0]  # sentences come best first
         pages = {(v.sentence.quote.doc_id, v.sentence.quote.url) for _, v in found}
         sentences_with = {s.sentence for s, _ in found}
-        lexical = lexical_features(kind, head, view.tokens, span)
-        candidates.append(Candidate(span.text, span, view.sentence, key, lexical))
+        candidates.append(Candidate(span.text, span, view.sentence, key))
         rows.append(_row(span, view, kind, question_stems, best_relevance, len(sentences_with), len(pages)))
     return candidates, np.asarray(rows, dtype=np.float32)
 
@@ -174,7 +169,6 @@ def _row(
     part_of_name = not whole_name and any(a <= span.start and span.end <= b for a, b in view.names)
     brackets = text.rfind("(", 0, span.start) > text.rfind(")", 0, span.start)
     title = normalize_answer(view.sentence.quote.title.split(" (")[0])
-    first_sentence = view.sentence.quote.start == 0
     shape = "date" if is_date else "num" if has_number else "cap" if capitalised else "lower" if lower else ""
     row = [
         view.sentence.relevance,
@@ -203,9 +197,7 @@ def _row(
         float(following == "of"),
         float(brackets),
         float(normalize_answer(span.text) == title),
-        float(first_sentence),
-        float(first_sentence and span.first == 0),
-        _prefix_overlap(toks, question_stems),
+        float(view.sentence.quote.start == 0),
         float(sum(1 for t in toks[1:-1] if t.lower in FUNCTION_WORDS)),
         float(toks[-1].lower.endswith("ly") and len(toks[-1].text) > 4),
         float(_verb_form(toks[-1])),
@@ -215,14 +207,6 @@ def _row(
     ]
     row += [float(k == kind and s == shape) for k in QUESTION_KINDS for s in SHAPES]
     return row
-
-
-def _prefix_overlap(toks: list[Token], question_stems: set[str]) -> float:
-    """Share of the span's longer words that begin like a word of the question without being it: "Russian"
-    for "Russia", "Roman" for "Romans"; stems miss these, and such a span mostly restates the question."""
-    prefixes = {s[:5] for s in question_stems if len(s) >= 5}
-    words = [t.lower for t in toks if len(t.text) >= 5 and t.lower not in FUNCTION_WORDS]
-    return sum(1 for w in words if w[:5] in prefixes) / len(words) if words else 0.0
 
 
 def _verb_form(token: Token) -> bool:

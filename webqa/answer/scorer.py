@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -35,7 +35,6 @@ class Weights:
     stage_two: np.ndarray  # one per STAGE_TWO
     llm_top: int
     info: dict[str, Any]
-    lexical: dict[str, float] = field(default_factory=dict)  # a weight per word feature (webqa/answer/lexical.py)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Weights:
@@ -49,7 +48,6 @@ class Weights:
             np.array([two[name] for name in STAGE_TWO], dtype=np.float64),
             int(data.get("llm_top", 6)),
             data.get("info", {}),
-            {str(k): float(v) for k, v in data.get("lexical", {}).items()},
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,13 +56,7 @@ class Weights:
             "stage_two": {name: round(float(w), 4) for name, w in zip(STAGE_TWO, self.stage_two, strict=True)},
             "llm_top": self.llm_top,
             "info": self.info,
-            "lexical": {name: round(w, 4) for name, w in sorted(self.lexical.items()) if round(w, 4) != 0.0},
         }
-
-    def first_stage(self, candidates: Sequence[Candidate], rows: np.ndarray) -> np.ndarray:
-        """Stage one's logit of each candidate: its feature row and its word features."""
-        words = np.array([sum(self.lexical.get(f, 0.0) for f in c.lexical) for c in candidates], dtype=np.float64)
-        return rows.astype(np.float64) @ self.stage_one + words
 
 
 @cache
@@ -97,7 +89,7 @@ def rank_candidates(
     candidates, rows = candidates_and_features(question, sentences)
     if not candidates:
         return Ranking([], 0, "features")
-    first = weights.first_stage(candidates, rows)
+    first = rows.astype(np.float64) @ weights.stage_one
     order = np.argsort(-first, kind="stable")
     top = [int(i) for i in order[: max(1, weights.llm_top)]]
     means = llm_means(question, sentences, [candidates[i] for i in top], llm) if llm is not None else None
