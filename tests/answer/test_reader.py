@@ -99,3 +99,20 @@ def test_the_packaged_weights_cover_every_feature():
     weights = packaged_weights()
     assert weights.stage_one.shape == (len(FEATURES),) and np.isfinite(weights.stage_one).all()
     assert weights.stage_two.shape == (len(STAGE_TWO),) and np.isfinite(weights.stage_two).all()
+
+
+def test_a_long_first_hop_sentence_is_cut_to_the_clause_that_names_the_answer_s_page():
+    first_hop = (
+        "Kiss and Tell is a 1945 American comedy film, produced by Sol Siegel for Columbia Pictures, "
+        "written by Hugh Herbert from his own play of the same name, directed by Richard Wallace with "
+        "music by Werner Heymann, and starring as Corliss Archer the young Shirley Temple."
+    )
+    film = make_page("Kiss and Tell (1945 film)", first_hop, doc_id="film")
+    actress = make_page("Shirley Temple", "Shirley Temple served as Chief of Protocol of the United States.", doc_id="st")
+    answer_quote = evidence.collect([actress])[0]
+    via = evidence.collect([film])[0]
+    ranked = [Sentence(answer_quote, 0.9, 0, 1.0, via)]
+    draft = read_answer("What office did the star of Kiss and Tell hold?", ranked, None, 0.0)
+    second = draft.citations[1].quote
+    assert "Shirley Temple" in second.text and len(second.text.split()) < len(first_hop.split())
+    assert first_hop[second.start : second.end] == second.text

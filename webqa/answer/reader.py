@@ -121,7 +121,8 @@ def _answer(question: str, ranked: Sequence[Sentence], llm: LLM | None, abstain_
     quote = _clause_with(answer.quote, best.candidate.span.start, best.candidate.span.end)
     citations = [Citation(1, quote)]
     if answer.via is not None:  # the first hop, which names the page the answer stands on
-        citations.append(Citation(2, _clause_with(answer.via, 0, 0)))
+        at = _mention(answer.via.text, answer.quote.title)
+        citations.append(Citation(2, _clause_with(answer.via, at, at + len(answer.quote.title.split(" (")[0]))))
     text = " ".join(with_citation(c.quote.text, f"[{c.n}]") for c in citations)
     features = answer_features(question, ranked, answer, [c.quote for c in citations], "span", ranking)
     if best is not ranking.scored[0]:  # a lower-ranked candidate, kept for its shape: no surer than its own share
@@ -201,6 +202,12 @@ def _clause_with(quote: Quote, start: int, end: int) -> Quote:
         return quote
     offset = left + len(raw) - len(raw.lstrip(",;:–—-( "))
     return replace(quote, text=piece, start=quote.start + offset, end=quote.start + offset + len(piece))
+
+
+def _mention(text: str, title: str) -> int:
+    """Where a sentence names a page ("Shirley Temple" in the first hop's sentence), or 0 if it does not."""
+    found = text.lower().find(title.split(" (")[0].lower())
+    return max(found, 0)
 
 
 def _notes(ranking: Ranking) -> dict[str, object]:
