@@ -23,6 +23,8 @@ def ask_command(
     policy: str = options.POLICY,
     mode: str = options.MODE,
     abstain_below: float = options.CONFIDENCE,
+    best_of: int = options.BEST_OF,
+    reward: Path = options.REWARD,
     as_json: bool = typer.Option(False, "--json", help="Print the answer as one JSON object (batch format)."),
     trace: bool = options.TRACE,
 ) -> None:
@@ -30,7 +32,14 @@ def ask_command(
     if not question.strip():
         raise InputError('The question is empty. Ask something, e.g. webqa ask "Who wrote Hamlet?"')
     settings = options.answering_settings(
-        index=index, backend=backend, llm=llm, policy=policy, mode=mode, abstain_below=abstain_below
+        index=index,
+        backend=backend,
+        llm=llm,
+        policy=policy,
+        mode=mode,
+        abstain_below=abstain_below,
+        best_of=best_of,
+        reward=reward,
     )
     from webqa.assistant import Assistant
 
@@ -97,6 +106,8 @@ def batch_command(
     policy: str = options.POLICY,
     mode: str = options.MODE,
     abstain_below: float = options.CONFIDENCE,
+    best_of: int = options.BEST_OF,
+    reward: Path = options.REWARD,
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes (each loads the models once)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     restart: bool = typer.Option(
@@ -109,7 +120,14 @@ def batch_command(
     from webqa.batch import run_batch
 
     settings = options.answering_settings(
-        index=index, backend=backend, llm=llm, policy=policy, mode=mode, abstain_below=abstain_below
+        index=index,
+        backend=backend,
+        llm=llm,
+        policy=policy,
+        mode=mode,
+        abstain_below=abstain_below,
+        best_of=best_of,
+        reward=reward,
     )
     # The answer function builds the assistant where it runs: in this process on the first question that
     # needs it (after the paths are checked), or once in each worker; a bad index or backend fails there.
