@@ -63,11 +63,14 @@ def stats_command(
 
 @feedback_app.command("synthesize")
 def synthesize_command(
-    dataset: str = typer.Argument(..., help="Benchmark to build from: squad or hotpotqa (never its report questions)."),
+    dataset: str = typer.Argument(
+        ..., help="squad or hotpotqa (never their report questions), or a .jsonl gold question file with --index."
+    ),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for sft.jsonl and preferences.jsonl (replaced whole)."),
     start: int = typer.Option(0, "--start", min=0, help="Skip this many of the trainable questions."),
     limit: int = typer.Option(None, "--limit", "-n", min=1, help="Questions to browse (default: all trainable)."),
     data_dir: Path = typer.Option(None, "--data-dir", help="Folder holding the benchmark files (default: packaged)."),
+    index: str = typer.Option(None, "--index", help="A question file's index (a benchmark uses its own)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Training data from a benchmark's gold answers, before any user has given feedback: for each question
@@ -79,12 +82,16 @@ def synthesize_command(
     from webqa.evaluation.datasets import load_dataset
     from webqa.evaluation.runner import build_dataset_index
     from webqa.feedback import write_jsonl
-    from webqa.train.synthesize import output_paths, synthesize, trainable_items
+    from webqa.train.synthesize import check_trainable, output_paths, synthesize, trainable_items
 
+    check_trainable(dataset)  # before loading a set it will not use
     loaded = load_dataset(dataset, data_dir)
     items = trainable_items(dataset, loaded.items, start, limit)
-    settings = options.settings_with(index=f"eval-{loaded.name}")
-    build_dataset_index(loaded, settings.default_index, settings, progress=not quiet)
+    if loaded.documents is not None:  # a benchmark: its closed corpus, indexed on first use
+        settings = options.settings_with(index=f"eval-{loaded.name}")
+        build_dataset_index(loaded, settings.default_index, settings, progress=not quiet)
+    else:
+        settings = options.settings_with(index=index)
     with tqdm(total=len(items), desc="synthesize", unit="question", disable=quiet) as bar:
         result = synthesize(items, settings, on_item=bar.update)
     sft_path, preferences_path = output_paths(out)

@@ -10,7 +10,8 @@ Questions whose quotes miss the gold answer, and yes/no questions, give nothing.
 
 The questions webqa reports on are never used: the first 1,000 SQuAD dev questions (the report split of
 `webqa eval squad --limit 1000`), the HotpotQA dev questions at odd positions (evals/questions/
-hotpotqa-report.jsonl), and all of MuSiQue and INSCIT (reported as unseen)."""
+hotpotqa-report.jsonl), and all of MuSiQue and INSCIT (reported as unseen). A gold question file of one's
+own (answered from an index one names) is used whole, unless it is one of the report files."""
 
 from __future__ import annotations
 
@@ -42,14 +43,23 @@ class Synthesized:
     verdicts: int = 0  # yes/no questions: no sentence holds "yes"
 
 
-def trainable_items(dataset: str, items: list[GoldItem], start: int, limit: int | None) -> list[GoldItem]:
-    """The items of a named benchmark that are no report question, from the `start`-th of them."""
+def check_trainable(dataset: str) -> None:
+    if Path(dataset).suffix == ".jsonl":
+        if Path(dataset).name.endswith("-report.jsonl"):
+            raise InputError(f"{dataset} is a report split; questions you report on must stay unseen by training.")
+        return
     if dataset not in TRAINABLE:
         raise InputError(
             f"webqa does not synthesize training data from {dataset!r}: {_NOT_TRAINABLE}, and questions you "
             f"report on must stay unseen. Use one of: {', '.join(TRAINABLE)}."
         )
-    allowed = [item for position, item in enumerate(items) if TRAINABLE[dataset](position)]
+
+
+def trainable_items(dataset: str, items: list[GoldItem], start: int, limit: int | None) -> list[GoldItem]:
+    """The items of a named benchmark that are no report question, from the `start`-th of them."""
+    check_trainable(dataset)
+    keep = TRAINABLE.get(dataset, lambda position: True)  # a question file of one's own: all of it
+    allowed = [item for position, item in enumerate(items) if keep(position)]
     chosen = allowed[start : None if limit is None else start + limit]
     if not chosen:
         raise InputError(f"{dataset} has {len(allowed)} questions to train on; --start {start} leaves none.")
