@@ -133,3 +133,14 @@ def test_a_folder_that_is_no_reward_model_is_refused(tiny_model, tmp_path):
     (tmp_path / "training.json").write_text(json.dumps({"kind": "sft"}))
     with pytest.raises(WebqaError, match="holds a sft model, not a reward model"):
         load_reward_model(tmp_path)
+
+
+def test_an_hf_model_samples_at_the_temperature_and_seed_each_call_asks_for(tiny_model):
+    llm = load_llm(Settings(llm=f"hf:{tiny_model}", llm_max_tokens=12))
+    messages = [("user", "How many bridges has Town 3?")]
+    greedy = "".join(llm.stream(messages))
+    first = "".join(llm.stream(messages, temperature=1.5, seed=1))
+    assert "".join(llm.stream(messages, temperature=1.5, seed=1)) == first  # a seed repeats
+    others = {"".join(llm.stream(messages, temperature=1.5, seed=seed)) for seed in range(2, 6)}
+    assert len(others | {first, greedy}) > 2  # sampling, not the greedy reply over and over
+    assert "".join(llm.stream(messages, temperature=0.0)) == greedy
