@@ -58,11 +58,12 @@ def load_causal_lm(base: BaseWeights) -> Any:
 
     transformers.utils.logging.disable_progress_bar()
     try:
-        return transformers.AutoModelForCausalLM.from_pretrained(
+        model = transformers.AutoModelForCausalLM.from_pretrained(
             base.folder, gguf_file=base.gguf_file, dtype=torch.float32, local_files_only=True
         )
     except (OSError, ValueError) as exc:
         raise WebqaError(f"Cannot load {base.name} as a causal language model: {exc}") from None
+    return _dequantised(model)
 
 
 def load_sequence_scorer(base: BaseWeights) -> Any:
@@ -72,8 +73,21 @@ def load_sequence_scorer(base: BaseWeights) -> Any:
 
     transformers.utils.logging.disable_progress_bar()
     try:
-        return transformers.AutoModelForSequenceClassification.from_pretrained(
+        model = transformers.AutoModelForSequenceClassification.from_pretrained(
             base.folder, gguf_file=base.gguf_file, num_labels=1, dtype=torch.float32, local_files_only=True
         )
     except (OSError, ValueError) as exc:
         raise WebqaError(f"Cannot load {base.name} as a sequence scorer: {exc}") from None
+    return _dequantised(model)
+
+
+def _dequantised(model: Any) -> Any:
+    """A model loaded from a GGUF holds plain float32 weights (transformers dequantises them), yet keeps a
+    GGUF quantiser mark that makes the Trainer refuse it, and saves a quantization_config that would make
+    the saved folder load as GGUF again: both removed."""
+    if getattr(model, "hf_quantizer", None) is not None:
+        model.hf_quantizer = None
+        model.is_quantized = False
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    return model
