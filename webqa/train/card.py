@@ -7,6 +7,7 @@ import hashlib
 import json
 import resource
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,25 @@ def peak_memory_mb() -> float:
 
 def read_training_record(folder: Path) -> dict[str, Any]:
     return json.loads((Path(folder) / TRAINING_FILE).read_text(encoding="utf-8"))
+
+
+def training_record(
+    kind: str, base_name: str, data: Path, options: object, steps: int, seconds: float,
+    history: list[dict[str, float]], **figures: Any,
+) -> dict[str, Any]:  # fmt: skip
+    """What every trained folder records: what it learnt from, how, how long, and its own figures."""
+    return {
+        "kind": kind,
+        "base_model": base_name,
+        "data": str(data),
+        "data_sha256": file_digest(data),
+        **figures,
+        "steps": steps,
+        "options": {key: value for key, value in asdict(options).items() if key != "progress"},  # type: ignore[call-overload]
+        "train_seconds": round(seconds, 1),
+        "peak_memory_mb": peak_memory_mb(),
+        "loss_history": history,
+    }
 
 
 def write_card(folder: Path, record: dict[str, Any], title: str, usage: list[str]) -> None:

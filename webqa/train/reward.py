@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from webqa.answer.reward import CrossEncoderReward, LMReward, RewardModel, question_from_prompt
 from webqa.feedback.records import PreferencePair
 from webqa.train.base_model import EMBEDDED, find_base, load_sequence_scorer, load_tokenizer
-from webqa.train.card import file_digest, peak_memory_mb, write_card
+from webqa.train.card import training_record, write_card
 from webqa.train.data import MIN_PREFERENCE_PAIRS, hold_back, read_training_file, require_enough
 from webqa.train.output import check_output, model_folder
 
@@ -57,21 +57,11 @@ def train_reward(data: Path, out: Path, options: RewardOptions, overwrite: bool 
     history, steps = trainer.train(split.train)
     seconds = time.perf_counter() - started
     accuracy_after = pairwise_accuracy(trainer.scorer(), split.held_back)
-    record: dict[str, Any] = {
-        "kind": "reward",
-        "reward_kind": options.kind,
-        "base_model": trainer.base_name,
-        "data": str(data),
-        "data_sha256": file_digest(data),
-        "pairs": {"train": len(split.train), "held_back": len(split.held_back)},
-        "steps": steps,
-        "options": {key: value for key, value in asdict(options).items() if key != "progress"},
-        "held_back_accuracy_before": round(accuracy_before, 4),
-        "held_back_accuracy_after": round(accuracy_after, 4),
-        "train_seconds": round(seconds, 1),
-        "peak_memory_mb": peak_memory_mb(),
-        "loss_history": history,
-    }
+    record = training_record(
+        "reward", trainer.base_name, data, options, steps, seconds, history, reward_kind=options.kind,
+        pairs={"train": len(split.train), "held_back": len(split.held_back)},
+        held_back_accuracy_before=round(accuracy_before, 4), held_back_accuracy_after=round(accuracy_after, 4),
+    )  # fmt: skip
     usage = [f"webqa ask --mode abstractive --best-of 4 --reward {out} 'QUESTION'"]
     with model_folder(out, overwrite) as folder:
         trainer.save(folder)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from webqa.feedback.records import SFTExample
 from webqa.train.base_model import EMBEDDED, find_base, load_causal_lm, load_tokenizer
-from webqa.train.card import file_digest, peak_memory_mb, write_card
+from webqa.train.card import training_record, write_card
 from webqa.train.data import MIN_SFT_EXAMPLES, hold_back, read_training_file, require_enough
 from webqa.train.gguf_export import export_gguf
 from webqa.train.output import check_output, model_folder
@@ -103,24 +103,11 @@ def train_sft(data: Path, out: Path, options: SFTOptions, overwrite: bool = Fals
         steps = trainer.state.global_step
     adapted: Any = trainer.model  # a peft model once LoRA is attached
     merged = adapted.merge_and_unload()
-    record: dict[str, Any] = {
-        "kind": "sft",
-        "base_model": base.name,
-        "data": str(data),
-        "data_sha256": file_digest(data),
-        "examples": {
-            "train": len(split.train),
-            "held_back": len(split.held_back),
-            "too_long": len(rows) - len(fitting),
-        },
-        "steps": steps,
-        "options": {key: value for key, value in asdict(options).items() if key not in ("progress",)},
-        "eval_loss_before": round(eval_before, 4),
-        "eval_loss_after": round(eval_after, 4),
-        "train_seconds": round(seconds, 1),
-        "peak_memory_mb": peak_memory_mb(),
-        "loss_history": history,
-    }
+    examples = {"train": len(split.train), "held_back": len(split.held_back), "too_long": len(rows) - len(fitting)}
+    record = training_record(
+        "sft", base.name, data, options, steps, seconds, history, examples=examples,
+        eval_loss_before=round(eval_before, 4), eval_loss_after=round(eval_after, 4),
+    )  # fmt: skip
     usage = [f"webqa ask --mode abstractive --llm hf:{out} 'QUESTION'"]
     with model_folder(out, overwrite) as folder:
         merged.save_pretrained(folder)
