@@ -35,9 +35,15 @@ class Sample:
 
     @property
     def score(self) -> float:
-        if not self.checker.kept:
-            return float("-inf")
-        return (0.5 if self.reward is None else probability(self.reward)) + self.supported_share
+        return combined_score(self.reward, self.supported_share, bool(self.checker.kept))
+
+
+def combined_score(reward: float | None, supported_share: float, kept_any: bool) -> float:
+    """How best-of ranks a sample: P(better) by the reward model (0.5 without one) plus the share of its
+    sentences the support check kept; a sample with none kept never wins."""
+    if not kept_any:
+        return float("-inf")
+    return (0.5 if reward is None else probability(reward)) + supported_share
 
 
 def sample_checked(
