@@ -72,3 +72,21 @@ def test_no_sample_with_a_supported_sentence_gives_none_so_the_caller_falls_back
     reward = KeywordReward("France")
     assert best_of_answer(QUESTION, scored, llm, _support(), reward, n=2, temperature=0.8, seed=0) is None
     assert reward.judged == []  # nothing kept, nothing to judge
+
+
+def test_ask_with_best_of_shows_every_sample_in_the_trace(hotpot_index, settings, capsys):
+    from webqa.assistant import Assistant
+    from webqa.cli.answer_commands import print_trace
+
+    llm = ScriptedLLM(INVENTED, SUPPORTED, ALSO_SUPPORTED)
+    update = {"answer_mode": "abstractive", "best_of": 3, "short_answer_scoring": "heuristic", "abstain_below": 0.0}
+    chosen = settings.model_copy(update=update)
+    answer = Assistant(chosen, index=hotpot_index, llm=llm).ask(QUESTION)
+    samples = answer.trace["answer"]["best_of"]
+    assert len(samples) == 3 and [s["seed"] for s in samples if s["chosen"]] == [1]  # seed 0 invented
+    assert [c.extra for c in llm.calls if c.method == "stream"] == [{"temperature": 0.8, "seed": s} for s in (0, 1, 2)]
+    assert not answer.abstained and "Chief of Protocol" in answer.answer
+    print_trace(answer)
+    err = capsys.readouterr().err
+    assert "Best of 3" in err and "seed 1: score 1.500, supported 100% <- chosen" in err
+    assert "seed 0: no supported sentence" in err

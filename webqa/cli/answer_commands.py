@@ -93,6 +93,16 @@ def print_trace(answer: Answer) -> None:
         status = "ok" if step["ok"] else "refused"
         first = step["observation"].splitlines()[0] if step["observation"] else ""
         typer.echo(f"{number:>3}. {step['command']}({step['argument'][:70]!r}) {status}: {first[:90]}", err=True)
+    samples = answer.trace.get("answer", {}).get("best_of") or []
+    if samples:
+        typer.echo(f"\nBest of {len(samples)} (reward probability + share of supported sentences):", err=True)
+    for sample in samples:
+        score = "no supported sentence" if sample["score"] is None else f"score {sample['score']:.3f}"
+        reward = "" if sample["reward"] is None else f", reward {sample['reward']:+.2f}"
+        mark = " <- chosen" if sample["chosen"] else ""
+        supported = f"supported {sample['supported_share']:.0%}"
+        typer.echo(f"  seed {sample['seed']}: {score}{reward}, {supported}{mark}", err=True)
+        typer.echo(f"    {sample['written'][:300]}", err=True)
 
 
 def batch_command(
