@@ -72,6 +72,7 @@ def reward_command(
     epochs: float = EPOCHS,
     max_steps: int = MAX_STEPS,
     batch_size: int = typer.Option(8, "--batch-size", min=1, help="Pairs per optimiser step."),
+    learning_rate: float = typer.Option(0.0, "--learning-rate", min=0.0, help="0: the kind's default."),
     overwrite: bool = OVERWRITE,
     quiet: bool = QUIET,
 ) -> None:
@@ -84,7 +85,7 @@ def reward_command(
         raise InputError(f"Unknown reward model kind {kind!r}. Use one of: {', '.join(DEFAULT_LEARNING_RATE)}.")
     chosen = RewardOptions(
         kind=kind, base=base, epochs=epochs, max_steps=max_steps, batch_size=batch_size, progress=not quiet,
-        held_back=held_back,
+        held_back=held_back, learning_rate=learning_rate,
     )  # fmt: skip
     record = train_reward(data, out, chosen, overwrite=overwrite)
     pairs = record["pairs"]
