@@ -69,7 +69,7 @@ def reward_command(
         "embedded", "--base", help="Model to start from: embedded (the packaged one) or a model folder."
     ),
     held_back: float = typer.Option(0.2, "--held-back", min=0.01, max=0.9, help=HELD_BACK_HELP),
-    epochs: float = EPOCHS,
+    epochs: float = typer.Option(0.0, "--epochs", min=0.0, help="Passes over the pairs (0: 2 cross-encoder, 1 lm)."),
     max_steps: int = MAX_STEPS,
     batch_size: int = typer.Option(8, "--batch-size", min=1, help="Pairs per optimiser step."),
     learning_rate: float = typer.Option(0.0, "--learning-rate", min=0.0, help="0: the kind's default."),
