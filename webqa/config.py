@@ -200,6 +200,20 @@ class Settings(BaseSettings):
         description="Sampling temperature of the two answers the browser chat's 'compare' shows side by side.",
     )
 
+    best_of: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Abstractive mode: sample this many answers from the same quotes, check each sentence, and "
+        "keep the one the reward model and the support check rank first (1: one answer, greedy).",
+    )
+    reward_model: Path | None = Field(
+        None,
+        description="Folder of a reward model (`webqa train reward`) that ranks best_of's samples; without one "
+        "the share of supported sentences alone decides.",
+    )
+    best_of_temperature: float = Field(0.8, gt=0.0, le=2.0, description="Sampling temperature of best_of's answers.")
+
     # --- text browser ----------------------------------------------------------------------------
     browser_window_lines: int = Field(40, ge=5, description="Lines of a page shown in one observation.")
     browser_line_chars: int = Field(120, ge=40, description="Page lines are wrapped at this width.")

@@ -34,7 +34,7 @@ def abstractive_answer(
 ) -> Draft | None:
     """The checked answer, or None when no sentence the model wrote is supported (the caller falls back)."""
     messages = answer_messages(question, [quote for quote, _ in scored])
-    checker = _SentenceChecker(scored, support)
+    checker = SentenceChecker(scored, support)
     buffer = ""
     for piece in llm.stream(messages):
         buffer += piece
@@ -46,6 +46,21 @@ def abstractive_answer(
             buffer = buffer[spans[-1][0] :]
     if buffer.strip():
         checker.add(buffer.strip(), on_text)
+    return checked_draft(question, scored, checker, short_answer_scorer)
+
+
+def check_text(text: str, scored: ScoredQuotes, support: SupportChecker) -> SentenceChecker:
+    """A whole answer checked sentence by sentence, as `abstractive_answer` checks a stream."""
+    checker = SentenceChecker(scored, support)
+    for start, end in sentence_spans(text):
+        checker.add(text[start:end].strip(), None)
+    return checker
+
+
+def checked_draft(
+    question: str, scored: ScoredQuotes, checker: SentenceChecker, short_answer_scorer: LLM | None
+) -> Draft | None:
+    """The answer of the sentences kept, or None when none was."""
     if not checker.kept:
         return None
     short, _, how = choose_short_answer(question, scored, short_answer_scorer)
@@ -60,10 +75,11 @@ def abstractive_answer(
     return Draft(" ".join(checker.kept), short, False, citations, notes)
 
 
-class _SentenceChecker:
+class SentenceChecker:
     def __init__(self, scored: ScoredQuotes, support: SupportChecker) -> None:
         self.scored, self.support = scored, support
         self.kept: list[str] = []
+        self.kept_as_cited: list[str] = []  # the kept sentences with the prompt's quote numbers, not the answer's
         self.dropped: list[str] = []
         self.scores: list[float] = []
         self.sentences: list[dict[str, Any]] = []  # every sentence written, in order: text, score, kept
@@ -92,6 +108,7 @@ class _SentenceChecker:
             self.renumber.setdefault(n, len(self.renumber) + 1)
         text = with_citation(claim, "".join(f"[{self.renumber[n]}]" for n in cited))
         self.kept.append(text)
+        self.kept_as_cited.append(with_citation(claim, "".join(f"[{n}]" for n in cited)))
         self.sentences.append({"text": text, "score": round(score, 3), "kept": True})
         if on_text is not None:
             on_text(text + " ")

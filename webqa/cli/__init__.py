@@ -15,6 +15,7 @@ from webqa.cli.index_commands import index_app
 from webqa.cli.ray_option import expand_bare_ray
 from webqa.cli.serve_commands import mcp_command, serve_command
 from webqa.cli.settings_command import settings_command
+from webqa.cli.train_commands import train_app
 from webqa.cli.ui_command import ui_command
 from webqa.cli.verify_command import verify_command
 from webqa.errors import WebqaError
@@ -29,6 +30,7 @@ app = typer.Typer(
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
 app.add_typer(feedback_app, name="feedback")
+app.add_typer(train_app, name="train")
 app.command("ask")(ask_command)
 app.command("batch")(batch_command)
 app.command("chat")(chat_command)

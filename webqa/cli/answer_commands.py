@@ -24,6 +24,8 @@ def ask_command(
     policy: str = options.POLICY,
     mode: str = options.MODE,
     abstain_below: float = options.CONFIDENCE,
+    best_of: int = options.BEST_OF,
+    reward: Path = options.REWARD,
     as_json: bool = typer.Option(False, "--json", help="Print the answer as one JSON object (batch format)."),
     trace: bool = options.TRACE,
 ) -> None:
@@ -31,7 +33,14 @@ def ask_command(
     if not question.strip():
         raise InputError('The question is empty. Ask something, e.g. webqa ask "Who wrote Hamlet?"')
     settings = options.answering_settings(
-        index=index, backend=backend, llm=llm, policy=policy, mode=mode, abstain_below=abstain_below
+        index=index,
+        backend=backend,
+        llm=llm,
+        policy=policy,
+        mode=mode,
+        abstain_below=abstain_below,
+        best_of=best_of,
+        reward=reward,
     )
     from webqa.assistant import Assistant
 
@@ -85,6 +94,16 @@ def print_trace(answer: Answer) -> None:
         status = "ok" if step["ok"] else "refused"
         first = step["observation"].splitlines()[0] if step["observation"] else ""
         typer.echo(f"{number:>3}. {step['command']}({step['argument'][:70]!r}) {status}: {first[:90]}", err=True)
+    samples = answer.trace.get("answer", {}).get("best_of") or []
+    if samples:
+        typer.echo(f"\nBest of {len(samples)} (reward probability + share of supported sentences):", err=True)
+    for sample in samples:
+        score = "no supported sentence" if sample["score"] is None else f"score {sample['score']:.3f}"
+        reward = "" if sample["reward"] is None else f", reward {sample['reward']:+.2f}"
+        mark = " <- chosen" if sample["chosen"] else ""
+        supported = f"supported {sample['supported_share']:.0%}"
+        typer.echo(f"  seed {sample['seed']}: {score}{reward}, {supported}{mark}", err=True)
+        typer.echo(f"    {sample['written'][:300]}", err=True)
 
 
 def batch_command(
@@ -98,6 +117,8 @@ def batch_command(
     policy: str = options.POLICY,
     mode: str = options.MODE,
     abstain_below: float = options.CONFIDENCE,
+    best_of: int = options.BEST_OF,
+    reward: Path = options.REWARD,
     workers: int = typer.Option(
         None,
         "--workers",
@@ -118,7 +139,14 @@ def batch_command(
     from webqa.batch import run_batch
 
     settings = options.answering_settings(
-        index=index, backend=backend, llm=llm, policy=policy, mode=mode, abstain_below=abstain_below
+        index=index,
+        backend=backend,
+        llm=llm,
+        policy=policy,
+        mode=mode,
+        abstain_below=abstain_below,
+        best_of=best_of,
+        reward=reward,
     )
     # The answer function builds the assistant where it runs: in this process on the first question that
     # needs it (after the paths are checked), or once in each worker; a bad index or backend fails there.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import sys
 import typing
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -30,6 +31,8 @@ def chat_command(
     llm: str = options.LLM,
     policy: str = options.POLICY,
     mode: str = options.MODE,
+    best_of: int = options.BEST_OF,
+    reward: Path = options.REWARD,
     trace: bool = options.TRACE,
 ) -> None:
     """Talk with webqa: ask a question, then follow-ups ("When did he die?") that use the conversation so far.
@@ -38,7 +41,9 @@ def chat_command(
         raise InputError("--resume continues a conversation; it cannot be combined with --list or --delete.")
     from webqa.conversation import Conversation, ConversationStore  # loads the browser stack: only when used
 
-    settings = options.answering_settings(index=index, backend=backend, llm=llm, policy=policy, mode=mode)
+    settings = options.answering_settings(
+        index=index, backend=backend, llm=llm, policy=policy, mode=mode, best_of=best_of, reward=reward
+    )
     store = ConversationStore.from_settings(settings)
     store.check()  # an unusable store fails now, not after the first answer, whose turn it would lose
     if list_conversations:

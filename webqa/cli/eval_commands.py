@@ -83,6 +83,8 @@ def run_command(
     policy: str = options.POLICY,
     mode: str = options.MODE,
     abstain_below: float = options.CONFIDENCE,
+    best_of: int = options.BEST_OF,
+    reward: Path = options.REWARD,
     unanswerable_share: float = typer.Option(
         None,
         "--unanswerable-share",
@@ -116,7 +118,10 @@ def run_command(
     from webqa.evaluation.report import metrics_table, write_report
     from webqa.evaluation.runner import EvalRequest, run_eval
 
-    settings = options.settings_with(llm=llm, policy=policy, mode=mode, abstain_below=abstain_below)
+    settings = options.settings_with(
+        llm=llm, policy=policy, mode=mode, abstain_below=abstain_below, best_of=best_of, reward=reward
+    )
+    options.check_best_of(settings)
     request = EvalRequest(
         dataset=dataset,
         limit=limit,

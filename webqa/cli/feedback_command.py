@@ -59,3 +59,47 @@ def stats_command(
     typer.echo(f"{store.path}: {len(records)} records")
     for kind in ("up", "down", "edit", "comparison"):
         typer.echo(f"  {kind:<11}{kinds.get(kind, 0)}")
+
+
+@feedback_app.command("synthesize")
+def synthesize_command(
+    dataset: str = typer.Argument(
+        ..., help="squad or hotpotqa (never their report questions), or a .jsonl gold question file with --index."
+    ),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for sft.jsonl and preferences.jsonl (replaced whole)."),
+    start: int = typer.Option(0, "--start", min=0, help="Skip this many of the trainable questions."),
+    limit: int = typer.Option(None, "--limit", "-n", min=1, help="Questions to browse (default: all trainable)."),
+    data_dir: Path = typer.Option(None, "--data-dir", help="Folder holding the benchmark files (default: packaged)."),
+    index: str = typer.Option(None, "--index", help="A question file's index (a benchmark uses its own)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Training data from a benchmark's gold answers, before any user has given feedback: for each question
+    whose quotes hold the gold answer, that quote's cited sentence is the "edit" (an SFT example) and is
+    preferred over a quote that does not hold it (a comparison). Browses each question as `webqa ask` does,
+    on the benchmark's own index (built on first use)."""
+    from tqdm import tqdm
+
+    from webqa.evaluation.datasets import load_dataset
+    from webqa.evaluation.runner import build_dataset_index
+    from webqa.feedback import write_jsonl
+    from webqa.train.synthesize import check_trainable, output_paths, synthesize, trainable_items
+
+    check_trainable(dataset)  # before loading a set it will not use
+    loaded = load_dataset(dataset, data_dir)
+    items = trainable_items(dataset, loaded.items, start, limit)
+    if loaded.documents is not None:  # a benchmark: its closed corpus, indexed on first use
+        settings = options.settings_with(index=f"eval-{loaded.name}")
+        build_dataset_index(loaded, settings.default_index, settings, progress=not quiet)
+    else:
+        settings = options.settings_with(index=index)
+    with tqdm(total=len(items), desc="synthesize", unit="question", disable=quiet) as bar:
+        result = synthesize(items, settings, on_item=bar.update)
+    sft_path, preferences_path = output_paths(out)
+    write_jsonl(sft_path, result.sft)
+    write_jsonl(preferences_path, result.pairs)
+    typer.echo(
+        f"{result.asked} {dataset} questions: {len(result.sft)} SFT examples -> {sft_path}, {len(result.pairs)} "
+        f"preference pairs -> {preferences_path} ({result.gold_not_quoted} had no quote holding the gold answer, "
+        f"{result.verdicts} were yes/no questions).",
+        err=True,
+    )

@@ -23,6 +23,10 @@ CONFIDENCE = typer.Option(
     help="Abstain when the answer's confidence is below this (default: the measured threshold; 0 never).",
 )
 TRACE = typer.Option(False, "--trace", help="Show every browser action and what it returned.")
+BEST_OF = typer.Option(
+    None, "--best-of", min=1, max=64, help="Abstractive mode: sample N answers and keep the best (see --reward)."
+)
+REWARD = typer.Option(None, "--reward", help="Reward model folder (webqa train reward) that ranks --best-of's samples.")
 
 # Command option name -> the setting it overrides.
 _SETTING_FOR = {
@@ -33,6 +37,8 @@ _SETTING_FOR = {
     "mode": "answer_mode",
     "k": "search_k",
     "abstain_below": "abstain_below_confidence",
+    "best_of": "best_of",
+    "reward": "reward_model",
     "serve_workers": "serve_workers",  # `webqa serve --workers`: threads; batch and eval --workers are processes
 }
 
@@ -50,11 +56,28 @@ def answering_settings(*, reach_server: bool = True, **options: object) -> Setti
     from webqa.llm import check_llm, parse_spec
 
     settings = settings_with(**options)
+    check_best_of(settings)
     if uses_model(settings):
         check_llm(settings, reach_server=reach_server)
     else:
         parse_spec(settings.llm)  # unused this time, but a typo in it is still worth a word now
     return settings
+
+
+def check_best_of(settings: Settings) -> None:
+    """--best-of samples written answers, and its reward model must be there: both said before any loading."""
+    from webqa.errors import WebqaError
+
+    if settings.best_of > 1 and settings.answer_mode != "abstractive":
+        raise WebqaError("--best-of samples answers the model writes: use it with --mode abstractive.")
+    if settings.reward_model is not None:
+        from webqa.answer.reward import TRAINING_FILE
+
+        if not (settings.reward_model.expanduser() / TRAINING_FILE).is_file():
+            raise WebqaError(
+                f"No reward model at {settings.reward_model}. Train one with: "
+                f"webqa train reward PREFS.jsonl --out {settings.reward_model}"
+            )
 
 
 def uses_model(settings: Settings) -> bool:

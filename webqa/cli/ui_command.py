@@ -24,10 +24,13 @@ def ui_command(
     llm: str = options.LLM,
     policy: str = options.POLICY,
     mode: str = options.MODE,
+    best_of: int = options.BEST_OF,
+    reward: Path = options.REWARD,
 ) -> None:
     """Open the browser chat: cited answers that stream in, clickable citations, the browsing trace of every
     answer, follow-up questions, and feedback (ratings, edits, comparisons) saved for training data."""
-    chosen = {"index": index, "backend": backend, "llm": llm, "policy": policy, "mode": mode}
+    chosen = {"index": index, "backend": backend, "llm": llm, "policy": policy, "mode": mode, "best_of": best_of,
+              "reward": reward}  # fmt: skip
     # A bad option or model spec fails here, in one line, not inside the server.
     options.answering_settings(reach_server=False, **chosen)
     if importlib.util.find_spec("streamlit") is None:

@@ -86,7 +86,8 @@ class EvalRun:
 
 def default_out(dataset: EvalSet, settings: Settings, index: str | None) -> Path:
     suffix = f"-{index}" if index else ""
-    return DEFAULT_RUNS_DIR / f"{dataset.name}-{settings.policy}-{settings.answer_mode}{suffix}"
+    sampled = f"-best-of-{settings.best_of}" if settings.best_of > 1 else ""
+    return DEFAULT_RUNS_DIR / f"{dataset.name}-{settings.policy}-{settings.answer_mode}{sampled}{suffix}"
 
 
 def run_eval(request: EvalRequest, settings: Settings) -> EvalRun:

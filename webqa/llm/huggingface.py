@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from langchain_core.language_models import BaseChatModel
 
 from webqa.config import Settings
 from webqa.errors import WebqaError
-from webqa.llm.base import LLM
+from webqa.llm.base import LLM, Message
 
 
 class HuggingFaceLLM(LLM):
@@ -22,6 +23,22 @@ class HuggingFaceLLM(LLM):
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def stream(self, messages: list[Message], **options: Any) -> Iterator[str]:
+        """A per-call temperature and seed (best-of-N, comparisons): the pipeline reads generation options
+        only from `pipeline_kwargs`, and samples from torch's global generator, seeded here."""
+        temperature, seed = options.pop("temperature", None), options.pop("seed", None)
+        if temperature is not None:
+            import torch
+
+            if seed is not None:
+                torch.manual_seed(seed)
+            options["pipeline_kwargs"] = (
+                {"do_sample": True, "temperature": temperature, "top_p": None, "top_k": None}
+                if temperature > 0
+                else {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
+            )
+        yield from super().stream(messages, **options)
 
 
 def check(settings: Settings, spec: str, folder: str) -> Path:
