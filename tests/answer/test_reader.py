@@ -108,7 +108,9 @@ def test_a_long_first_hop_sentence_is_cut_to_the_clause_that_names_the_answer_s_
         "music by Werner Heymann, and starring as Corliss Archer the young Shirley Temple."
     )
     film = make_page("Kiss and Tell (1945 film)", first_hop, doc_id="film")
-    actress = make_page("Shirley Temple", "Shirley Temple served as Chief of Protocol of the United States.", doc_id="st")
+    actress = make_page(
+        "Shirley Temple", "Shirley Temple served as Chief of Protocol of the United States.", doc_id="st"
+    )
     answer_quote = evidence.collect([actress])[0]
     via = evidence.collect([film])[0]
     ranked = [Sentence(answer_quote, 0.9, 0, 1.0, via)]
