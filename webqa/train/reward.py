@@ -8,7 +8,9 @@ Two kinds (`--kind`):
   loss (the pairwise logistic loss over each chosen/rejected pair);
 - `lm`: the small answer LM with a one-logit head on its last token, LoRA-trained with TRL's RewardTrainer
   on the whole prompt and answer (Bradley-Terry loss).
-Measured here (evals/RESULTS.md), the cross-encoder is as accurate and several times cheaper."""
+Measured here (evals/RESULTS.md): the cross-encoder reached 0.84 on 117 held-back pairs after 470 training
+pairs (13 min); the LM costs ~25 times as much per training pair (87 s for 4, against 6.5 s for 8) and
+was measured on a small set only, so the cross-encoder is the default."""
 
 from __future__ import annotations
 
