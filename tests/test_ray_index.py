@@ -135,3 +135,16 @@ def test_a_ray_build_with_the_real_minilm_is_the_local_build(tmp_path: Path, ray
     remote = build_on_ray("ray", corpus, settings, actors=2, batch_size=8)
     # Batches differ (and so does padding): float noise only.
     assert_same_index(local, remote, settings, atol=1e-5)
+
+
+def test_a_missing_source_is_reported_before_ray_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from webqa.distributed import ray_index
+    from webqa.errors import InputError
+
+    def no_cluster(address: str):  # noqa: ANN202 - stands in for ray_session
+        raise AssertionError("Ray was started for a build whose source does not exist")
+
+    monkeypatch.setattr(ray_index, "ray_session", no_cluster)
+    settings = Settings(index_dir=tmp_path / "indexes", embedding_model="hashing:64")
+    with pytest.raises(InputError, match="Source not found"):
+        ray_index.build_index_on_ray("docs", [str(tmp_path / "missing.jsonl")], settings, address="local")

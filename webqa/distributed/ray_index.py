@@ -25,9 +25,11 @@ from webqa.distributed.cluster import cluster_cpus, ray_session, task_failure
 from webqa.errors import WebqaError
 from webqa.index.builder import BuildReport, build_index
 from webqa.index.chunking import chunk_document, embedding_text
+from webqa.index.definitions import resolve_sources
 from webqa.index.embedders import Embedder, load_embedder
 from webqa.index.fresh_chunks import EMBED_BLOCK, FreshChunks
 from webqa.index.manifest import Chunking
+from webqa.index.sources import check_sources_exist
 from webqa.types import Chunk, Document
 
 DOCUMENTS_PER_BLOCK = 200  # at most, per Ray Data block: a big corpus is spread in pieces the actors share
@@ -49,6 +51,8 @@ def build_index_on_ray(
     embedding actors (default: one per CPU of the cluster), `batch_size` chunks per embedder call."""
     if actors is not None and actors < 1:
         raise ValueError(f"actors must be at least 1, got {actors}")
+    sources = resolve_sources(name, sources, settings)
+    check_sources_exist(sources)  # before Ray starts: that takes seconds
     with ray_session(address) as ray:
         chunk_embedding = RayChunkEmbedding(
             settings.embedding_model, actors or cluster_cpus(ray), batch_size, settings.embedding_batch_size

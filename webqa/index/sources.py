@@ -66,14 +66,20 @@ class _Problems:
         self.report.skipped.append(message)
 
 
+def check_sources_exist(sources: list[str]) -> None:
+    """A missing source is the user's mistake: say so before any expensive step (a model, a cluster)."""
+    for source in sources:
+        if not Path(source).exists():
+            raise InputError(f"Source not found: {source}. {SOURCE_HELP}")
+
+
 def read_sources(sources: list[str], settings: Settings, skip_bad: bool = False) -> SourceReport:
     report = SourceReport()
     problems = _Problems(skip_bad, report)
     seen: dict[str, str] = {}
+    check_sources_exist(sources)
     for source in sources:
         path = Path(source)
-        if not path.exists():
-            raise InputError(f"Source not found: {source}. {SOURCE_HELP}")
         for document, where in _read_one(path, settings, problems):
             if not document.text.strip():
                 problems.bad(f"{where}: document '{document.id}' has no text")
