@@ -18,7 +18,7 @@ from webqa.errors import InputError, WebqaError
 from webqa.index.chunking import chunk_document, embedding_text
 from webqa.index.definitions import resolve_sources
 from webqa.index.dense import DenseIndex, load_embeddings
-from webqa.index.embedders import Embedder, LazyEmbedder
+from webqa.index.embedders import Embedder, EmbedderOptions, LazyEmbedder
 from webqa.index.layout import build_lock, current_build, index_root, new_build_folder, publish, remove_stale
 from webqa.index.manifest import (
     FORMAT_VERSION,
@@ -28,7 +28,7 @@ from webqa.index.manifest import (
     read_manifest,
     write_manifest,
 )
-from webqa.index.search import open_index
+from webqa.index.search import built_backend, open_index
 from webqa.index.sources import read_sources
 from webqa.index.sparse import TOKENIZER, SparseIndex
 from webqa.index.store import DocumentStore, write_store
@@ -120,7 +120,7 @@ def build_index(
     root = index_root(settings.index_dir, name)
     sources = resolve_sources(name, sources, settings)
     report = read_sources(sources, settings, skip_bad)
-    active: Embedder = embedder or LazyEmbedder(settings.embedding_model, settings.embedding_batch_size)
+    active: Embedder = embedder or LazyEmbedder(settings.embedding_model, EmbedderOptions.from_settings(settings))
     chunking = Chunking(max_chars=settings.chunk_chars, overlap_chars=settings.chunk_overlap_chars)
     hashes = {document.id: document.content_hash() for document in report.documents}
     with build_lock(root):
@@ -136,6 +136,7 @@ def build_index(
                 name=name,
                 embedding_model=active.name,
                 embedding_dimension=result.dimension,
+                embedding_backend=active.backend,
                 chunking=chunking,
                 dense_index=settings.dense_index,
                 sparse_tokenizer=TOKENIZER,
@@ -186,6 +187,8 @@ def _load_previous(root: Path, embedder: Embedder, chunking: Chunking) -> tuple[
         return None, f"the previous build cannot be reused ({exc})"
     if manifest.embedding_model != embedder.name:
         return None, f"the embedding model changed ({manifest.embedding_model} -> {embedder.name})"
+    if built_backend(manifest) != embedder.backend:
+        return None, f"the embedding backend changed ({built_backend(manifest)} -> {embedder.backend})"
     if manifest.chunking != chunking:
         return None, "the chunking settings changed"
     try:

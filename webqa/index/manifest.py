@@ -27,6 +27,8 @@ class Manifest(BaseModel):
     name: str
     embedding_model: str
     embedding_dimension: int
+    # Absent in manifests written before backends existed: those vectors came from PyTorch (or hashing).
+    embedding_backend: str | None = None
     chunking: Chunking
     dense_index: str
     sparse_tokenizer: str = "unknown"  # absent in the earliest manifests: their BM25 is rebuilt

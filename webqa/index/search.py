@@ -8,7 +8,7 @@ from pathlib import Path
 from webqa.config import Settings
 from webqa.errors import IndexDamagedError, IndexIncompatibleError, IndexNotFoundError
 from webqa.index.dense import DenseIndex
-from webqa.index.embedders import Embedder, load_embedder
+from webqa.index.embedders import Embedder, EmbedderOptions, backend_for, load_embedder, query_backend, same_vectors
 from webqa.index.layout import current_build, folder_size, index_root, list_index_names
 from webqa.index.manifest import Manifest, ManifestError, ManifestVersionError, read_manifest
 from webqa.index.retrievers import DenseRetriever, HybridRetriever, Retriever, SparseRetriever
@@ -49,7 +49,9 @@ class Index:
     def embedder(self) -> Embedder:
         """Loaded on first dense search, so BM25-only use never pays for the model."""
         if self._embedder is None:
-            self._embedder = load_embedder(self.manifest.embedding_model, self.settings.embedding_batch_size)
+            backend = query_backend(built_backend(self.manifest), self.settings.embedding_backend)
+            options = EmbedderOptions.from_settings(self.settings).with_backend(backend)
+            self._embedder = load_embedder(self.manifest.embedding_model, options)
         return self._embedder
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid") -> list[SearchHit]:
@@ -95,12 +97,22 @@ def open_index(name: str, settings: Settings, embedder: Embedder | None = None, 
             f"setting is '{wanted}'. Set WEBQA_EMBEDDING_MODEL={manifest.embedding_model}, or rebuild it: "
             f"webqa index build --name {name}"
         )
+    if embedder is not None and not any_model and not same_vectors(built_backend(manifest), embedder.backend):
+        raise IndexIncompatibleError(
+            f"Index '{name}' was built with the '{built_backend(manifest)}' embedding backend, whose vectors the "
+            f"'{embedder.backend}' embedder does not reproduce. Rebuild it: webqa index build --name {name}"
+        )
     if manifest.sparse_tokenizer != TOKENIZER:
         raise IndexIncompatibleError(
             f"Index '{name}' was built with another BM25 tokenizer ({manifest.sparse_tokenizer}). "
             f"Rebuild it (no re-embedding needed): webqa index build --name {name}"
         )
     return _load_parts(name, folder, manifest, settings, embedder, rebuild)
+
+
+def built_backend(manifest: Manifest) -> str:
+    """The backend an index's vectors came from; manifests from before backends mean PyTorch."""
+    return manifest.embedding_backend or backend_for(manifest.embedding_model, "torch")
 
 
 def _load_parts(
