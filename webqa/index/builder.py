@@ -15,6 +15,7 @@ import numpy as np
 from webqa import __version__
 from webqa.config import Settings
 from webqa.errors import InputError, WebqaError
+from webqa.index.checks import built_backend
 from webqa.index.chunking import chunk_document, embedding_text
 from webqa.index.definitions import resolve_sources
 from webqa.index.dense import DenseIndex, load_embeddings
@@ -28,7 +29,7 @@ from webqa.index.manifest import (
     read_manifest,
     write_manifest,
 )
-from webqa.index.search import built_backend, open_index
+from webqa.index.search import open_index
 from webqa.index.sources import read_sources
 from webqa.index.sparse import TOKENIZER, SparseIndex
 from webqa.index.store import DocumentStore, write_store
