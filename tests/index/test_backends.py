@@ -76,14 +76,17 @@ def test_an_embedder_whose_vectors_differ_from_the_index_s_is_refused_with_the_r
 
 def test_a_manifest_from_before_backends_means_pytorch_vectors(corpus, settings):
     _build(corpus, settings, _embedder("torch", "minilm"))
-    folder = current_build(settings.index_dir / "kb")
-    assert folder is not None
-    manifest = json.loads((folder / MANIFEST_FILE).read_text())
-    del manifest["embedding_backend"]
-    (folder / MANIFEST_FILE).write_text(json.dumps(manifest))
+    assert "embedding_backend" not in _manifest(settings)
     open_index("kb", settings, embedder=_embedder("onnx", "minilm")).close()  # fp32 ONNX matches PyTorch
     with pytest.raises(IndexIncompatibleError, match="'torch' embedding backend"):
         open_index("kb", settings, embedder=_embedder("onnx-int8", "minilm"))
+
+
+def test_a_pytorch_build_writes_the_manifest_of_before_backends(corpus, settings):
+    _build(corpus, settings, _embedder("torch", "minilm"))
+    assert "embedding_backend" not in _manifest(settings)  # so an older webqa still opens it
+    _build(corpus, settings, CountingEmbedder())
+    assert "embedding_backend" not in _manifest(settings)
 
 
 def test_the_hashing_embedder_has_no_model_backend_whatever_the_setting(settings):

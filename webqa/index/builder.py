@@ -15,6 +15,7 @@ import numpy as np
 from webqa import __version__
 from webqa.config import Settings
 from webqa.errors import InputError, WebqaError
+from webqa.index.backends import backend_for
 from webqa.index.checks import built_backend
 from webqa.index.chunking import chunk_document, embedding_text
 from webqa.index.definitions import resolve_sources
@@ -137,7 +138,7 @@ def build_index(
                 name=name,
                 embedding_model=active.name,
                 embedding_dimension=result.dimension,
-                embedding_backend=active.backend,
+                embedding_backend=_recorded_backend(active),
                 chunking=chunking,
                 dense_index=settings.dense_index,
                 sparse_tokenizer=TOKENIZER,
@@ -175,6 +176,12 @@ def build_index(
         skipped=report.skipped,
         full_rebuild_reason=reason,
     )
+
+
+def _recorded_backend(embedder: Embedder) -> str | None:
+    """The backend a manifest names. PyTorch (and hashing) builds name none, as before backends existed:
+    their manifests stay the same, and a webqa from before this setting still opens them."""
+    return None if embedder.backend == backend_for(embedder.name, "torch") else embedder.backend
 
 
 def _load_previous(root: Path, embedder: Embedder, chunking: Chunking) -> tuple[_Previous | None, str | None]:
