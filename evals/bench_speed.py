@@ -180,24 +180,29 @@ def main() -> int:
     new = System("new", REPO, folders.get("onnx-int8", torch_dir), {})
     systems = [today, new] if args.not_rebuilt_only else [today, new, upgraded]
     results: dict[str, dict] = {s.label: {} for s in systems}
+    print(f"  {args.questions} HotpotQA questions for the warm and batch runs", file=sys.stderr)
     commands = {
         "help": ["--help"],
         "index_list": ["index", "list"],
         "search": ["index", "search", "wikipedia-vital", SEARCH],
         "ask": ["ask", QUESTION],
     }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+
+    def save(label: str, key: str, value: dict) -> None:
+        """Each figure is written as soon as it is measured: a long run stopped midway keeps what it has."""
+        results[label][key] = value
+        args.out.write_text(json.dumps(results, indent=2))
+        print(f"  {label}: {key} {json.dumps(value)}", file=sys.stderr)
+
     for name, command in commands.items():
         for system in systems:
-            print(f"  cold {name}: {system.label}...", file=sys.stderr)
-            results[system.label][f"cold_{name}"] = cold(system, command, args.runs)
+            save(system.label, f"cold_{name}", cold(system, command, args.runs))
     for system in (today, new):
-        print(f"  warm ask, {args.questions} HotpotQA questions: {system.label}...", file=sys.stderr)
-        results[system.label]["warm_ask"] = warm(system, questions, WORK / f"warm-{system.label}.jsonl")
-        print(f"  batch of {args.questions}: {system.label}...", file=sys.stderr)
-        results[system.label]["batch"] = batch(system, questions, WORK / f"batch-{system.label}.jsonl")
+        save(system.label, "warm_ask", warm(system, questions, WORK / f"warm-{system.label}.jsonl"))
+        save(system.label, "batch", batch(system, questions, WORK / f"batch-{system.label}.jsonl"))
     same, total = same_answers(WORK / "warm-today.jsonl", WORK / "warm-new.jsonl")
     results["same_short_answers"] = {"same": same, "of": total}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))
     print_report(results, args)
     return 0
