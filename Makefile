@@ -40,6 +40,7 @@ bench: install
 	$(BIN)/python -m evals.bench_index
 	$(BIN)/python -m evals.bench_qa
 	$(BIN)/python -m evals.bench_speed
+	$(BIN)/python -m evals.bench_int8
 	$(BIN)/webqa index build --name wikipedia-vital
 	$(BIN)/python -m evals.bench_serve
 

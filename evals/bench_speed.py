@@ -32,7 +32,9 @@ NOT_REBUILT = "new, index not rebuilt"
 
 
 def run_process(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB (its own, from wait4) and stdout of one fresh process. `cwd` matters:
+    """Wall seconds, peak RSS in MB (from wait4) and stdout of one fresh process. The RSS is at least this
+    benchmark's own at the fork (Linux counts the copied address space before exec), so only figures
+    above that, those of ask and batch, are reported. `cwd` matters:
     `python -c` puts the working folder first on sys.path, so it must be the source tree being measured."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
