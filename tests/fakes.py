@@ -15,6 +15,7 @@ class CountingEmbedder:
     def __init__(self, dimension: int = 256, fail_on_call: int | None = None) -> None:
         self._inner = HashingEmbedder(dimension)
         self.name = self._inner.name
+        self.backend = self._inner.backend
         self.dimension = dimension
         self.calls = 0
         self.texts: list[str] = []

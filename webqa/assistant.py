@@ -23,7 +23,7 @@ from webqa.answer.support import OverlapSupport
 from webqa.browser.session import new_browser
 from webqa.config import Settings
 from webqa.conversation import conversation_record
-from webqa.index.embedders import Embedder, load_embedder
+from webqa.index.embedders import Embedder, EmbedderOptions, load_embedder
 from webqa.index.search import Index, open_index
 from webqa.questions import QuestionItem
 from webqa.search.base import RepeatCache, SearchBackend, make_backend
@@ -68,7 +68,7 @@ class Assistant:
     def embedder(self) -> Embedder:
         if self._index is not None:
             return self._index.embedder()
-        return load_embedder(self.settings.embedding_model, self.settings.embedding_batch_size)
+        return load_embedder(self.settings.embedding_model, EmbedderOptions.from_settings(self.settings))
 
     def llm(self) -> LLM:
         if self._llm is None:

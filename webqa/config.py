@@ -42,6 +42,20 @@ class Settings(BaseSettings):
             "(deterministic bag-of-words vectors, no model; for tests and tiny machines)."
         ),
     )
+    embedding_backend: Literal["onnx-int8", "onnx", "torch"] = Field(
+        "onnx-int8",
+        description=(
+            "What runs the embedding model: 'onnx-int8' (onnxruntime on a dynamically quantised int8 export: "
+            "fastest, no torch), 'onnx' (onnxruntime on the fp32 export, the same vectors as PyTorch) or "
+            "'torch' (sentence-transformers). The export is made from the packaged weights on first use and "
+            "cached. Indexes record their backend; queries against one are embedded to match it."
+        ),
+    )
+    embedding_cache_dir: Path | None = Field(
+        None,
+        description="Where ONNX exports of embedding models are cached. Default: $XDG_CACHE_HOME/webqa/onnx, "
+        "i.e. ~/.cache/webqa/onnx (derived files, safe to delete).",
+    )
     embedding_batch_size: int = Field(32, ge=1, description="Texts per forward pass of the embedder.")
     chunk_chars: int = Field(
         1000,

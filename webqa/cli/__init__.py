@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from webqa.cli import options
 from webqa.cli.answer_commands import ask_command, batch_command
 from webqa.cli.browse_commands import open_command, search_command
 from webqa.cli.chat_command import chat_command
@@ -21,6 +22,7 @@ from webqa.cli.verify_command import verify_command
 from webqa.errors import WebqaError
 
 app = typer.Typer(
+    rich_markup_mode=options.PLAIN_HELP,
     name="webqa",
     help="Cited answers from search, pages and quotes. Offline by default.",
     no_args_is_help=True,

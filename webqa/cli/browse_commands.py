@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import typer
 
-from webqa.browser.env import Observation
-from webqa.browser.session import new_browser
 from webqa.cli import options
 from webqa.errors import WebqaError
-from webqa.index.search import open_index
-from webqa.search.base import SearchResult
+
+# The browser, index and search stacks load when a command runs, so `webqa --help` does not pay for them.
+if TYPE_CHECKING:
+    from webqa.browser.env import Observation
+    from webqa.search.base import SearchResult
 
 
 def search_command(
@@ -23,6 +25,8 @@ def search_command(
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
     """Search with a backend and print the results page the assistant would see."""
+    from webqa.browser.session import new_browser
+
     settings = options.settings_with(index=index, backend=backend, k=k)
     browser = new_browser(settings)
     if as_json:
@@ -40,6 +44,9 @@ def open_command(
     as_json: bool = typer.Option(False, "--json", help="Print the page (title, source, text, links) as JSON."),
 ) -> None:
     """Open a page or local document and print it as the assistant would see it."""
+    from webqa.browser.session import new_browser
+    from webqa.index.search import open_index
+
     settings = options.settings_with(index=index)
     if show_all:
         settings = settings.model_copy(update={"browser_window_lines": 1_000_000})

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from webqa.config import Settings
 from webqa.errors import WebqaError
+
+if TYPE_CHECKING:
+    from webqa.config import Settings
 
 
 def keep_browsed_pages(settings: Settings) -> None:

@@ -29,6 +29,7 @@ class _RunByDefault(TyperGroup):
 
 
 eval_app = typer.Typer(
+    rich_markup_mode=options.PLAIN_HELP,
     cls=_RunByDefault,
     help="Measure answers on public benchmarks (hotpotqa, squad, musique, inscit) or your own gold question "
     "file: `webqa eval DATASET`, `webqa eval compare RUN_A RUN_B`; `webqa eval --list` shows which benchmarks "

@@ -10,7 +10,9 @@ import typer
 from webqa.cli import options
 from webqa.errors import InputError
 
-feedback_app = typer.Typer(help="Ratings, edited answers and comparisons collected by the browser chat.")
+feedback_app = typer.Typer(
+    rich_markup_mode=options.PLAIN_HELP, help="Ratings, edited answers and comparisons collected by the browser chat."
+)
 
 
 @feedback_app.command("export")

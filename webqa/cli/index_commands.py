@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import typer
 
+from webqa.cli import options
 from webqa.cli.ray_option import RAY
-from webqa.config import Settings, load_settings
 from webqa.errors import InputError, WebqaError
-from webqa.index import build_index, open_index
-from webqa.index.builder import remove_index
-from webqa.index.fresh_chunks import EMBED_BLOCK
-from webqa.index.layout import list_index_names
-from webqa.index.search import MODES
 
-index_app = typer.Typer(help="Build, inspect and search local document indexes.", no_args_is_help=True)
+# Each command imports what it uses: `webqa index list` reads manifests and should not load FAISS, BM25
+# or an embedding model to do it.
+if TYPE_CHECKING:
+    from webqa.config import Settings
+
+MODES = ("hybrid", "dense", "sparse")  # webqa.index.search.MODES, without importing the search stack
+
+index_app = typer.Typer(
+    rich_markup_mode=options.PLAIN_HELP, help="Build, inspect and search local document indexes.", no_args_is_help=True
+)
 
 
 @index_app.command("build")
@@ -39,10 +44,17 @@ def build_command(
         help="With --ray: embedding actors, each loads the model once (default: one per CPU).",
     ),
     ray_batch_size: int = typer.Option(
-        EMBED_BLOCK, "--ray-batch-size", min=1, help="With --ray: chunks per embedding call of an actor."
+        None,
+        "--ray-batch-size",
+        min=1,
+        help="With --ray: chunks per embedding call of an actor (default: the local build's block, 512).",
+        show_default=False,
     ),
 ) -> None:
     """Build an index, or update it: only new or changed documents are embedded again."""
+    from webqa.config import load_settings
+    from webqa.index import build_index
+
     settings = load_settings()
     if ray is None:
         if ray_actors is not None:
@@ -50,6 +62,7 @@ def build_command(
         report = build_index(name, sources or [], settings, skip_bad=skip_bad, progress=not quiet)
     else:
         from webqa.distributed.ray_index import build_index_on_ray
+        from webqa.index.fresh_chunks import EMBED_BLOCK
 
         report = build_index_on_ray(
             name,
@@ -57,7 +70,7 @@ def build_command(
             settings,
             address=ray,
             actors=ray_actors,
-            batch_size=ray_batch_size,
+            batch_size=ray_batch_size or EMBED_BLOCK,
             skip_bad=skip_bad,
             progress=not quiet,
         )
@@ -92,6 +105,9 @@ def search_command(
     """Search an index and show the hits with their scores and sources."""
     if mode not in MODES:
         raise InputError(f"Unknown mode '{mode}': use one of {', '.join(MODES)}.")
+    from webqa.config import load_settings
+    from webqa.index.search import open_index
+
     settings = load_settings()
     index = open_index(name, settings)
     hits = index.search(query, k, mode)
@@ -129,6 +145,9 @@ def _shorten(text: str, width: int = 220) -> str:
 @index_app.command("list")
 def list_command(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
     """List built indexes, with a status that says whether each can be searched."""
+    from webqa.config import load_settings
+    from webqa.index.layout import list_index_names
+
     settings = load_settings()
     rows = [_list_row(name, settings) for name in list_index_names(settings.index_dir)]
     if as_json:
@@ -148,13 +167,14 @@ def list_command(as_json: bool = typer.Option(False, "--json", help="Print as JS
 
 def _list_row(name: str, settings: Settings) -> dict[str, object]:
     """Any index can be listed whatever model built it; damage shows as its status, not a failure."""
+    from webqa.index.checks import inspect_index
+    from webqa.index.layout import folder_size
+
     try:
-        index = open_index(name, settings, any_model=True)
+        folder, manifest = inspect_index(name, settings)
     except WebqaError as exc:
         return {"name": name, "status": str(exc)}
-    info = {"status": "ok", **index.info()}
-    index.close()
-    return info
+    return {"status": "ok", **manifest.summary(), "path": str(folder), "size_bytes": folder_size(folder)}
 
 
 @index_app.command("info")
@@ -166,6 +186,9 @@ def info_command(
     ),
 ) -> None:
     """Show an index's documents, chunks, model, size on disk and build time."""
+    from webqa.config import load_settings
+    from webqa.index.search import open_index
+
     index = open_index(name, load_settings())
     try:
         info = index.info()
@@ -190,6 +213,10 @@ def info_command(
 @index_app.command("remove")
 def remove_command(name: str = typer.Argument(..., help="Index name.")) -> None:
     """Delete a built index (its definition file, if any, stays)."""
+    from webqa.config import load_settings
+    from webqa.index.builder import remove_index
+    from webqa.index.search import open_index
+
     settings = load_settings()
     open_index(name, settings).close()  # fails clearly when there is no such index
     remove_index(name, settings)

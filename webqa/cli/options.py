@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from webqa.config import Settings, load_settings
+# Settings are imported where a command runs, not here: pydantic-settings alone costs a third of a second,
+# which `webqa --help` should not pay.
+if TYPE_CHECKING:
+    from webqa.config import Settings
+
+# Help and usage errors in click's plain text: rendering them with rich imports rich and markdown-it
+# first, about a fifth of a second at every start of a command that prints help.
+PLAIN_HELP = None
 
 INDEX = typer.Option(None, "--index", help="Local index to use (default: WEBQA_DEFAULT_INDEX).")
 BACKEND = typer.Option(
@@ -46,6 +55,8 @@ _SETTING_FOR = {
 def settings_with(**options: object) -> Settings:
     """Settings from the environment and webqa.toml with the given command options on top, validated like
     any setting, so a bad --policy gets the same one-line message as a bad WEBQA_POLICY."""
+    from webqa.config import load_settings
+
     overrides = {_SETTING_FOR[name]: value for name, value in options.items() if value is not None}
     return load_settings(**overrides)
 

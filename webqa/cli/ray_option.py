@@ -20,7 +20,6 @@ RAY = typer.Option(
     FLAG,
     metavar="[ADDRESS]",
     help="Run on Ray: --ray alone starts a local Ray for this run; --ray auto (on a cluster node), "
-    # No "[ray]" here: the help is rich markup, where brackets are styles.
     "--ray HOST:6379 or --ray ray://HOST:10001 joins an existing cluster. Needs Ray: webqa's ray extra.",
     show_default=False,
 )

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import importlib.util
 import ipaddress
+from typing import TYPE_CHECKING
 
 import typer
 
 from webqa.cli import options
 from webqa.cli.ports import check_port_free
-from webqa.config import Settings
 from webqa.errors import WebqaError
+
+if TYPE_CHECKING:
+    from webqa.config import Settings
 
 WORKERS = typer.Option(
     None, "--workers", "-w", min=1, help="Questions answered at once (threads sharing the models; default: cores, ≤4)."

@@ -6,13 +6,13 @@ import json
 
 import typer
 
-from webqa.config import Settings, load_settings
-
 
 def settings_command(
     as_json: bool = typer.Option(False, "--json", help="Print the settings as a JSON object."),
 ) -> None:
     """Show every setting with its value and description (set them as WEBQA_NAME or in webqa.toml)."""
+    from webqa.config import Settings, load_settings
+
     settings = load_settings()
     values = settings.model_dump(mode="json")
     if as_json:

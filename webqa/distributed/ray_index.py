@@ -26,7 +26,7 @@ from webqa.errors import WebqaError
 from webqa.index.builder import BuildReport, build_index
 from webqa.index.chunking import chunk_document, embedding_text
 from webqa.index.definitions import resolve_sources
-from webqa.index.embedders import Embedder, load_embedder
+from webqa.index.embedders import Embedder, EmbedderOptions, load_embedder
 from webqa.index.fresh_chunks import EMBED_BLOCK, FreshChunks
 from webqa.index.manifest import Chunking
 from webqa.index.sources import check_sources_exist
@@ -55,7 +55,7 @@ def build_index_on_ray(
     check_sources_exist(sources)  # before Ray starts: that takes seconds
     with ray_session(address) as ray:
         chunk_embedding = RayChunkEmbedding(
-            settings.embedding_model, actors or cluster_cpus(ray), batch_size, settings.embedding_batch_size
+            settings.embedding_model, actors or cluster_cpus(ray), batch_size, EmbedderOptions.from_settings(settings)
         )
         return build_index(
             name, sources, settings, skip_bad=skip_bad, progress=progress, chunk_embedding=chunk_embedding
@@ -65,11 +65,11 @@ def build_index_on_ray(
 class RayChunkEmbedding:
     """A ChunkEmbedding (webqa.index.fresh_chunks) on the Ray cluster this process is connected to."""
 
-    def __init__(self, embedding_model: str, actors: int, batch_size: int, model_batch_size: int) -> None:
+    def __init__(self, embedding_model: str, actors: int, batch_size: int, options: EmbedderOptions) -> None:
         self.embedding_model = embedding_model
         self.actors = actors
         self.batch_size = batch_size
-        self.model_batch_size = model_batch_size
+        self.options = options  # the backend too: the manifest records the local embedder's
 
     def __call__(self, documents: Sequence[Document], chunking: Chunking, progress: bool) -> FreshChunks:
         if not documents:
@@ -91,7 +91,7 @@ class RayChunkEmbedding:
             )
             .map_batches(
                 EmbeddingActor,
-                fn_constructor_args=(self.embedding_model, self.model_batch_size),
+                fn_constructor_args=(self.embedding_model, self.options),
                 batch_size=self.batch_size,
                 compute=ray.data.ActorPoolStrategy(size=self.actors),
                 num_cpus=1,
@@ -161,11 +161,11 @@ def chunk_rows(batch: dict[str, np.ndarray], max_chars: int, overlap_chars: int)
 class EmbeddingActor:
     """Ray Data stage, one per actor: the embedding model is loaded once, when the actor starts."""
 
-    def __init__(self, embedding_model: str, model_batch_size: int) -> None:
+    def __init__(self, embedding_model: str, options: EmbedderOptions) -> None:
         self.embedder: Embedder | None = None
         self.setup_error: WebqaError | None = None
         try:
-            self.embedder = load_embedder(embedding_model, model_batch_size)
+            self.embedder = load_embedder(embedding_model, options)
         except WebqaError as exc:
             # Raised from the first batch instead: Ray reports an actor that fails to start only as a dead
             # actor, and keeps the message in its text, not as the exception the driver could show.

@@ -35,6 +35,7 @@ _NEUTRAL_SETTINGS = {
     "feedback_path",
     "compare_temperature",  # the browser chat's comparisons only
     "embedding_batch_size",
+    "embedding_cache_dir",  # where ONNX exports are cached, not which
     "llm_threads",
     "page_cache_size",
     # Secrets: never written into run.json (nor compared, so an old run.json holding one resumes).

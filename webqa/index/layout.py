@@ -22,6 +22,7 @@ from pathlib import Path
 from webqa.errors import InputError, WebqaError
 
 CURRENT = "CURRENT"
+EMBEDDINGS_FILE = "embeddings.npy"  # the chunk vectors, one row per chunk
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 

@@ -27,6 +27,9 @@ class Manifest(BaseModel):
     name: str
     embedding_model: str
     embedding_dimension: int
+    # Absent in manifests written before backends existed, and in those of PyTorch and hashing builds
+    # still: their vectors are what they always were (webqa.index.checks.built_backend).
+    embedding_backend: str | None = None
     chunking: Chunking
     dense_index: str
     sparse_tokenizer: str = "unknown"  # absent in the earliest manifests: their BM25 is rebuilt
@@ -77,4 +80,5 @@ class ManifestVersionError(ManifestError):
 
 
 def write_manifest(folder: Path, manifest: Manifest) -> None:
-    (folder / MANIFEST_FILE).write_text(manifest.model_dump_json(indent=1), encoding="utf-8")
+    # exclude_none: a field that is None is one older manifests did not have (see embedding_backend).
+    (folder / MANIFEST_FILE).write_text(manifest.model_dump_json(indent=1, exclude_none=True), encoding="utf-8")

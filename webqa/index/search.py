@@ -6,13 +6,15 @@ import sqlite3
 from pathlib import Path
 
 from webqa.config import Settings
-from webqa.errors import IndexDamagedError, IndexIncompatibleError, IndexNotFoundError
+from webqa.errors import IndexDamagedError, IndexIncompatibleError
+from webqa.index.backends import query_backend, same_vectors
+from webqa.index.checks import built_backend, check_counts, checked_manifest, describe_failure, rebuild_hint
 from webqa.index.dense import DenseIndex
-from webqa.index.embedders import Embedder, load_embedder
-from webqa.index.layout import current_build, folder_size, index_root, list_index_names
-from webqa.index.manifest import Manifest, ManifestError, ManifestVersionError, read_manifest
+from webqa.index.embedders import Embedder, EmbedderOptions, load_embedder
+from webqa.index.layout import folder_size
+from webqa.index.manifest import Manifest
 from webqa.index.retrievers import DenseRetriever, HybridRetriever, Retriever, SparseRetriever
-from webqa.index.sparse import TOKENIZER, SparseIndex
+from webqa.index.sparse import SparseIndex
 from webqa.index.store import DocumentStore
 from webqa.types import Document, SearchHit
 
@@ -49,7 +51,9 @@ class Index:
     def embedder(self) -> Embedder:
         """Loaded on first dense search, so BM25-only use never pays for the model."""
         if self._embedder is None:
-            self._embedder = load_embedder(self.manifest.embedding_model, self.settings.embedding_batch_size)
+            backend = query_backend(built_backend(self.manifest), self.settings.embedding_backend)
+            options = EmbedderOptions.from_settings(self.settings).with_backend(backend)
+            self._embedder = load_embedder(self.manifest.embedding_model, options)
         return self._embedder
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid") -> list[SearchHit]:
@@ -70,24 +74,8 @@ class Index:
 def open_index(name: str, settings: Settings, embedder: Embedder | None = None, *, any_model: bool = False) -> Index:
     """Open index NAME, or explain exactly why it cannot be used and what to run instead. With `any_model`
     an index built with another embedding model opens too (for listing; its own model serves searches)."""
-    root = index_root(settings.index_dir, name)
-    rebuild = f"Rebuild it with: webqa index build --name {name} SOURCE..."
-    folder = current_build(root)
-    if folder is None:
-        known = list_index_names(settings.index_dir)
-        listing = f" Built indexes: {', '.join(known)}." if known else ""
-        raise IndexNotFoundError(
-            f"No index named '{name}' in {settings.index_dir}.{listing} "
-            f"Build one with: webqa index build SOURCE... --name {name}"
-        )
-    if not folder.is_dir():
-        raise IndexDamagedError(f"Index '{name}' is damaged: its build folder {folder.name} is missing. {rebuild}")
-    try:
-        manifest = read_manifest(folder)
-    except ManifestVersionError as exc:
-        raise IndexIncompatibleError(f"Index '{name}' was built by another webqa version ({exc}). {rebuild}") from None
-    except ManifestError as exc:
-        raise IndexDamagedError(f"Index '{name}' is damaged: {exc}. {rebuild}") from None
+    folder, manifest = checked_manifest(name, settings)
+    rebuild = rebuild_hint(name)
     wanted = embedder.name if embedder is not None else settings.embedding_model
     if manifest.embedding_model != wanted and not any_model:
         raise IndexIncompatibleError(
@@ -95,10 +83,10 @@ def open_index(name: str, settings: Settings, embedder: Embedder | None = None, 
             f"setting is '{wanted}'. Set WEBQA_EMBEDDING_MODEL={manifest.embedding_model}, or rebuild it: "
             f"webqa index build --name {name}"
         )
-    if manifest.sparse_tokenizer != TOKENIZER:
+    if embedder is not None and not any_model and not same_vectors(built_backend(manifest), embedder.backend):
         raise IndexIncompatibleError(
-            f"Index '{name}' was built with another BM25 tokenizer ({manifest.sparse_tokenizer}). "
-            f"Rebuild it (no re-embedding needed): webqa index build --name {name}"
+            f"Index '{name}' was built with the '{built_backend(manifest)}' embedding backend, whose vectors the "
+            f"'{embedder.backend}' embedder does not reproduce. Rebuild it: webqa index build --name {name}"
         )
     return _load_parts(name, folder, manifest, settings, embedder, rebuild)
 
@@ -120,18 +108,10 @@ def _load_parts(
         dense = DenseIndex.load(folder, manifest.dense_index)
         sparse = SparseIndex.load(folder)
     except (OSError, ValueError, RuntimeError, sqlite3.Error, KeyError) as exc:
-        raise IndexDamagedError(f"Index '{name}' is damaged ({_describe(exc)}). {rebuild}") from None
-    expected = (manifest.document_count, manifest.chunk_count)
-    if counts != expected or dense.size != manifest.chunk_count or sparse.size != manifest.chunk_count:
+        raise IndexDamagedError(f"Index '{name}' is damaged ({describe_failure(exc)}). {rebuild}") from None
+    try:
+        check_counts(name, manifest, counts, dense.size, sparse.size)
+    except IndexDamagedError:
         store.close()
-        raise IndexDamagedError(
-            f"Index '{name}' is damaged: its files disagree (manifest {expected[1]} chunks, store {counts[1]}, "
-            f"dense {dense.size}, bm25 {sparse.size}). {rebuild}"
-        )
+        raise
     return Index(name, folder, manifest, store, dense, sparse, settings, embedder)
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return f"{Path(str(exc.filename)).name if exc.filename else exc} is missing"
-    return f"{type(exc).__name__}: {exc}"

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from pathlib import Path
-
-import numpy as np
 
 BM25_DIR = "bm25"
 # Recorded in manifests: an index's BM25 must be queried with the tokenizer that built it.
@@ -59,6 +58,8 @@ class SparseIndex:
         return cls(bm25)
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
+        import numpy as np  # here, not at the top: listing indexes imports this module but never searches
+
         if self.size == 0 or k <= 0:
             return []
         token_ids = self.bm25.get_tokens_ids(tokenize(query))
@@ -72,6 +73,12 @@ class SparseIndex:
 
     def save(self, folder: Path) -> None:
         self.bm25.save(str(folder / BM25_DIR), show_progress=False)
+
+    @staticmethod
+    def stored_size(folder: Path) -> int:
+        """How many chunks a saved BM25 index holds, read from its parameters file alone."""
+        params = json.loads((folder / BM25_DIR / "params.index.json").read_text(encoding="utf-8"))
+        return int(params["num_docs"])
 
     @classmethod
     def load(cls, folder: Path) -> SparseIndex:
