@@ -80,12 +80,15 @@ def warm(system: System, questions: Path, out: Path) -> dict[str, float]:
     argv += ["--answers", str(out)]
     env = {**system.env(), "WEBQA_DEFAULT_INDEX": HOTPOT_INDEX}
     _, _, stdout = run_process(argv, env, system.src)
-    times = json.loads(stdout.strip().splitlines()[-1])["seconds"]
+    measured = json.loads(stdout.strip().splitlines()[-1])
+    times = measured["seconds"]
     ordered = sorted(times)
+    phases = {f"{phase}_p50_s": statistics.median(values) for phase, values in measured["phases"].items()}
     return {
         "p50_s": statistics.median(times),
         "p95_s": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))],
         "questions": len(times),
+        **phases,
     }
 
 
@@ -107,13 +110,16 @@ def warm_stage(questions: Path, answers: Path) -> None:
     assistant = Assistant(load_settings())
     assistant.ask(items[0]["question"])  # warm-up: models loaded, caches filled
     seconds, records = [], []
+    phases: dict[str, list[float]] = {"browse": [], "answer": []}
     for item in items:
         started = time.perf_counter()
         answer = assistant.ask(item["question"])
         seconds.append(time.perf_counter() - started)
+        for phase, values in phases.items():  # the answer's own timings: browsing, then answering
+            values.append(answer.timings[f"{phase}_s"])
         records.append({"id": item.get("id"), "short_answer": answer.short_answer, "abstained": answer.abstained})
     answers.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    print(json.dumps({"seconds": seconds}))
+    print(json.dumps({"seconds": seconds, "phases": phases}))
 
 
 def same_answers(first: Path, second: Path) -> tuple[int, int]:
@@ -233,6 +239,9 @@ def print_report(r: dict, args: argparse.Namespace) -> None:
     for field, target in (("p50_s", "<= 0.6"), ("p95_s", "<= 1.0")):
         a, b = today["warm_ask"][field], new["warm_ask"][field]
         print(f"  {'ask warm ' + field[:3] + ' s (HotpotQA)':<34} {a:9.2f} {b:9.2f} {a / b:6.2f}x  {'':11}  {target}")
+    for phase in ("browse", "answer"):
+        a, b = today["warm_ask"][f"{phase}_p50_s"], new["warm_ask"][f"{phase}_p50_s"]
+        print(f"  {'  of which ' + phase + ' p50 s':<34} {a:9.2f} {b:9.2f} {a / b:6.2f}x")
     a, b = today["batch"]["per_min"], new["batch"]["per_min"]
     print(f"  {'batch questions/min incl. start-up':<34} {a:9.1f} {b:9.1f} {b / a:6.2f}x  {'':11}  >= 120")
     a, b = today["batch"]["peak_rss_mb"], new["batch"]["peak_rss_mb"]
