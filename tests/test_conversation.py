@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.conftest import HOTPOT_STYLE, MERCURY, SAMPLE_DOCUMENTS, write_corpus
-from webqa.assistant import Assistant, answer_function
+from webqa.assistant import Assistant
 from webqa.batch import run_batch
 from webqa.conversation import (
     Conversation,
@@ -24,6 +24,7 @@ from webqa.index import build_index, open_index
 from webqa.llm import ScriptedLLM
 from webqa.questions import QuestionItem
 from webqa.search.base import SearchResult
+from webqa.shared import answer_function
 
 HOTPOT_QUESTION = "Which position in the United States government was held by the actress who starred in Kiss and Tell?"
 LOTHAIR = PreviousTurn("Who was Lothair II?", "Lotharingia", False, ("Lothair II",))

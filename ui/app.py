@@ -17,13 +17,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules,
 from answer_view import ICONS, escape, show_answer  # noqa: E402
 from feedback_panel import feedback_panel  # noqa: E402
 
-from webqa.assistant import Assistant, shared_assistant  # noqa: E402
+from webqa.assistant import Assistant  # noqa: E402
 from webqa.config import Settings, load_settings  # noqa: E402
 from webqa.conversation import Conversation, ConversationStore, Turn  # noqa: E402
 from webqa.errors import WebqaError  # noqa: E402
 from webqa.feedback import FeedbackStore  # noqa: E402
 from webqa.index.layout import list_index_names  # noqa: E402
 from webqa.search.base import backend_names  # noqa: E402
+from webqa.shared import shared_assistant  # noqa: E402
 
 
 def main() -> None:

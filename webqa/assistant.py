@@ -22,10 +22,8 @@ from webqa.answer.reward import shared_reward_model
 from webqa.answer.support import OverlapSupport
 from webqa.browser.session import new_browser
 from webqa.config import Settings
-from webqa.conversation import conversation_record
 from webqa.index.embedders import Embedder, EmbedderOptions, load_embedder
 from webqa.index.search import Index, open_index
-from webqa.questions import QuestionItem
 from webqa.search.base import RepeatCache, SearchBackend, make_backend
 from webqa.search.local import LocalSearch
 from webqa.types import Action, Answer, Quote
@@ -233,41 +231,3 @@ class Assistant:
 
 # The trace of a turn answered from earlier quotes: the keys trace readers rely on, with nothing done.
 _NO_BROWSING: dict[str, Any] = {"steps": [], "quotes": [], "page": None, "observation_chars": []}
-
-
-_shared: dict[str, Assistant] = {}
-# What the browser chat's sidebar switches without touching how the local index is opened or searched: an
-# assistant made for other values of these reuses the index an earlier one opened instead of loading a copy.
-_ANSWERING_ONLY = {"search_backend", "llm", "policy", "answer_mode"}
-
-
-def shared_assistant(settings: Settings) -> Assistant:
-    """One assistant (index, embedder, model) per process and settings, whoever asks for it first."""
-    key = settings.model_dump_json()
-    if key not in _shared:
-        same_index = settings.model_dump_json(exclude=_ANSWERING_ONLY)
-        index = next(
-            (
-                other.index
-                for other in _shared.values()
-                if other.index is not None and other.settings.model_dump_json(exclude=_ANSWERING_ONLY) == same_index
-            ),
-            None,
-        )
-        _shared[key] = Assistant(settings, index=index)
-    return _shared[key]
-
-
-def answer_function(settings_data: dict) -> Callable[[QuestionItem], dict]:
-    """A batch answer function. Module-level and fed plain data so that functools.partial(answer_function,
-    ...) pickles into spawned workers; in-process it reuses the assistant the command already opened.
-    A multi-turn line is one conversation: each turn is a follow-up of the ones before it."""
-    assistant = shared_assistant(Settings(**settings_data))
-
-    def answer(item: QuestionItem) -> dict:
-        if item.turns:
-            return conversation_record(assistant, item.id, item.turns)
-        assert item.question is not None
-        return assistant.ask(item.question).to_record(item.id)
-
-    return answer
