@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from webqa.agent.loop import AgentState
+from webqa.agent.loop import AgentState, PolicyContext
 from webqa.browser.env import COMMANDS
 from webqa.prompts import load_prompt
 
@@ -76,6 +76,10 @@ class LLMPolicy:
             begin=BEGIN_DATA,
             end=END_DATA,
         )
+
+
+def create(context: PolicyContext) -> LLMPolicy:
+    return LLMPolicy(context.llm())
 
 
 BEGIN_DATA = "<<<BEGIN UNTRUSTED PAGE DATA>>>"

@@ -5,9 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from webqa.browser.env import Browser, Observation
+
+if TYPE_CHECKING:
+    from webqa.answer.relevance import Relevance
+    from webqa.config import Settings
+    from webqa.llm import LLM
 
 
 @dataclass
@@ -24,6 +29,18 @@ class Policy(Protocol):
     def next_action(self, state: AgentState) -> tuple[str, str]:
         """The next (command, argument). Invalid output should come back as ("invalid", reason)."""
         ...
+
+
+class PolicyContext(Protocol):
+    """What a policy is created with (webqa.registry.POLICIES factories take it; the assistant is one):
+    the settings, and the models a policy may use, loaded when it asks."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def llm(self) -> LLM: ...
+
+    def relevance(self) -> Relevance: ...
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from webqa.agent.loop import AgentState
+from webqa.agent.loop import AgentState, PolicyContext
 from webqa.answer import evidence
 from webqa.answer.candidates import NAME_PATTERN
 from webqa.answer.relevance import Relevance
@@ -121,6 +121,17 @@ class PlannedPolicy:
                     entities.append(name)
         # Multi-word names ("Shirley Temple") make better bridges than lone words ("American").
         return sorted(entities, key=lambda name: " " not in name)
+
+
+def create(context: PolicyContext) -> PlannedPolicy:
+    s = context.settings
+    return PlannedPolicy(
+        context.relevance(),
+        open_k=s.planned_open_k,
+        quotes_per_page=s.planned_quotes_per_page,
+        hops=s.planned_hops,
+        max_quote_chars=s.browser_max_quote_chars,
+    )
 
 
 def _cut(sentence: str, limit: int) -> str:
