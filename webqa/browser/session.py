@@ -47,3 +47,9 @@ def shared_web_pages(settings: Settings) -> WebPages:
     if key not in _shared:
         _shared[key] = WebPages(settings, archive=browsed_archive(settings) if settings.keep_browsed else None)
     return _shared[key]
+
+
+def forget_shared_web_pages() -> None:
+    """Drop every process-wide page cache: the next browser starts with no page in memory, as a fresh
+    process does (kept pages on disk stay)."""
+    _shared.clear()
