@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from webqa.errors import WebqaError
+from webqa.registry import SEARCH_BACKENDS
 
 if TYPE_CHECKING:
     from webqa.config import Settings
@@ -53,8 +54,6 @@ class SearchContext:
 
 def make_backend(name: str, context: SearchContext) -> SearchBackend:
     """The search backend registered as `name`, created from the context."""
-    from webqa.registry import SEARCH_BACKENDS
-
     backend: SearchBackend = SEARCH_BACKENDS.create(name, context)
     return backend
 
