@@ -39,9 +39,9 @@ def settings() -> Settings:
 
 def run_stage(system: str, workers: int, questions: Path, answers: Path) -> dict[str, float]:
     """One batch in this (fresh) process: wall seconds and peak resident memory of it and its workers."""
-    from webqa.assistant import answer_function
     from webqa.batch import run_batch
     from webqa.evaluation.naive_rag import baseline_answer_function
+    from webqa.shared import answer_function
 
     data = settings().model_dump(mode="json")
     factory = (

@@ -66,9 +66,9 @@ def batch_stage(system: str, workers: int, index_dir: Path, questions: Path, ans
     """One batch, in this (fresh) process: `system` local (a process pool when workers > 1) or ray."""
     import functools
 
-    from webqa.assistant import answer_function
     from webqa.batch import run_batch
     from webqa.distributed.ray_batch import ray_answer_lines
+    from webqa.shared import answer_function
 
     factory = functools.partial(answer_function, settings(index_dir).model_dump(mode="json"))
     started = time.perf_counter()

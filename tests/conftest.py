@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -62,6 +62,16 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if key.startswith("WEBQA_"):
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def fresh_shared_assistants() -> Iterator[None]:
+    """No shared assistant from an earlier test, and none left for a later one."""
+    from webqa.shared import forget_shared_assistants
+
+    forget_shared_assistants()
+    yield
+    forget_shared_assistants()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Fakes for tests: an embedder that counts what it embeds and can fail on cue."""
+"""Fakes for tests: an embedder that counts what it embeds and can fail on cue; a scripted policy."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from webqa.agent.view import StateView
+from webqa.browser.commands import BrowserAction, InvalidReply, PolicyOutput
 from webqa.index.embedders import HashingEmbedder
 
 
@@ -30,12 +32,18 @@ class CountingEmbedder:
 
 
 class ScriptedPolicy:
-    """Plays back a fixed list of (command, argument) actions, then answers."""
+    """Plays back a fixed list of (command, argument) actions (an InvalidReply as it is), then answers."""
 
-    def __init__(self, actions: list[tuple[str, str]]) -> None:
+    def __init__(self, actions: list[tuple[str, str] | InvalidReply]) -> None:
         self.actions = list(actions)
         self.seen: list[str] = []  # the observations it was shown
 
-    def next_action(self, state) -> tuple[str, str]:  # noqa: ANN001
-        self.seen.append(state.observation)
-        return self.actions.pop(0) if self.actions else ("answer", "")
+    def next_action(self, view: StateView) -> PolicyOutput:
+        self.seen.append(view.observation)
+        if not self.actions:
+            return BrowserAction(command="answer")
+        action = self.actions.pop(0)
+        if isinstance(action, InvalidReply):
+            return action
+        command, argument = action
+        return BrowserAction.model_validate({"command": command, "argument": argument})

@@ -128,16 +128,15 @@ def test_the_llm_policy_refuses_an_action_repeated_back_to_back(assistant_for):
     assert answer.trace["invalid_outputs"] == 1
 
 
-def test_shared_assistants_differing_only_in_how_they_answer_share_one_open_index(cli_env, monkeypatch):
-    import webqa.assistant as assistant_module
+def test_shared_assistants_differing_only_in_how_they_answer_share_one_open_index(cli_env, fresh_shared_assistants):
     from webqa.config import load_settings
+    from webqa.shared import shared_assistant
 
-    monkeypatch.setattr(assistant_module, "_shared", {})
     cli_env(HOTPOT_STYLE)
-    first = assistant_module.shared_assistant(load_settings())
-    other_mode = assistant_module.shared_assistant(load_settings(answer_mode="abstractive", policy="llm"))
+    first = shared_assistant(load_settings())
+    other_mode = shared_assistant(load_settings(answer_mode="abstractive", policy="llm"))
     assert other_mode is not first and other_mode.index is first.index
-    assert assistant_module.shared_assistant(load_settings()) is first
+    assert shared_assistant(load_settings()) is first
     # Settings that shape search (here the fusion) open an index of their own.
-    other_search = assistant_module.shared_assistant(load_settings(fusion="weighted"))
+    other_search = shared_assistant(load_settings(fusion="weighted"))
     assert other_search.index is not first.index

@@ -87,10 +87,10 @@ def test_old_files_without_the_hash_are_checked_by_their_question_text(tmp_path:
 
 
 def test_the_batch_command_has_restart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    import webqa.assistant
+    import webqa.shared
     from webqa.cli import main
 
-    monkeypatch.setattr(webqa.assistant, "answer_function", lambda settings: make_fake())
+    monkeypatch.setattr(webqa.shared, "answer_function", lambda settings: make_fake())
     out = tmp_path / "answers.jsonl"
     assert main(["batch", str(txt(tmp_path / "a.txt", "One?")), "--out", str(out), "-q"]) == 0
     capsys.readouterr()

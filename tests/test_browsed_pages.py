@@ -5,6 +5,7 @@ question finds them offline and quotes them at the same offsets, with the same p
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ QUESTION = "How long is the Nile?"
 
 
 @pytest.fixture
-def kept(web: FixtureServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FixtureServer:
+def kept(web: FixtureServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FixtureServer]:
     """The fixture site with a search engine in front of it, and every setting keep_browsed needs."""
     serve_site(web)
     web.add_json("/searx/search", {"results": [
@@ -36,8 +37,9 @@ def kept(web: FixtureServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         "KEEP_BROWSED": "1",
     }.items():
         monkeypatch.setenv(f"WEBQA_{name}", value)
-    monkeypatch.setattr(webqa.browser.session, "_shared", {})
-    return web
+    webqa.browser.session.forget_shared_web_pages()
+    yield web
+    webqa.browser.session.forget_shared_web_pages()
 
 
 def ask(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[dict, str]:
@@ -51,9 +53,9 @@ def nile_citation(record: dict, url: str) -> dict:
     return citation
 
 
-def a_new_process(monkeypatch: pytest.MonkeyPatch) -> None:
+def a_new_process() -> None:
     """What a fresh `webqa` process starts with: no page in memory."""
-    monkeypatch.setattr(webqa.browser.session, "_shared", {})
+    webqa.browser.session.forget_shared_web_pages()
 
 
 def test_pages_opened_on_the_web_are_found_and_quoted_offline_at_the_same_offsets(kept, capsys, monkeypatch):
@@ -70,7 +72,7 @@ def test_pages_opened_on_the_web_are_found_and_quoted_offline_at_the_same_offset
 
     kept.routes.clear()  # the website is gone: nothing below may reach it
     seen = len(kept.requests)
-    a_new_process(monkeypatch)
+    a_new_process()
     offline, err = ask(capsys, "--index", "browsed")  # the local backend, over the browsed index
     again = nile_citation(offline, nile)
     assert again["doc_id"] == nile  # a local document now, whose id is its URL
@@ -86,7 +88,7 @@ def test_the_page_cache_outlives_the_process_until_its_pages_are_too_old(kept, c
     fetches = [path for path in kept.requests if path == "/nile"]
     assert len(fetches) == 1
 
-    a_new_process(monkeypatch)
+    a_new_process()
     cached = nile_citation(ask(capsys, "--backend", "searxng")[0], nile)
     assert [path for path in kept.requests if path == "/nile"] == fetches  # served from disk, not fetched
     assert cached == first
@@ -95,7 +97,7 @@ def test_the_page_cache_outlives_the_process_until_its_pages_are_too_old(kept, c
     changed = kept.routes["/nile"].body.replace(b"6,650 km", b"6,695 km")
     kept.add("/nile", changed)
     monkeypatch.setenv("WEBQA_PAGE_CACHE_MAX_AGE_S", "0")
-    a_new_process(monkeypatch)
+    a_new_process()
     record, err = ask(capsys, "--backend", "searxng")
     assert [path for path in kept.requests if path == "/nile"] == fetches * 2
     fresh = next(c for c in record["citations"] if c["url"] == nile and "6,695 km" in c["quote"])

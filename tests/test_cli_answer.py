@@ -62,13 +62,12 @@ def test_mistakes_are_one_line_errors(env, capsys, args, message):
     assert code != 0 and err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1
 
 
-def test_an_in_process_batch_opens_the_index_once(env, capsys, monkeypatch):
-    import webqa.assistant as assistant_module
+def test_an_in_process_batch_opens_the_index_once(env, capsys, monkeypatch, fresh_shared_assistants):
+    import webqa.index.search as index_search  # where the local search backend opens its index
 
     opened = []
-    real_open = assistant_module.open_index
-    monkeypatch.setattr(assistant_module, "open_index", lambda *a, **k: opened.append(a) or real_open(*a, **k))
-    monkeypatch.setattr(assistant_module, "_shared", {})
+    real_open = index_search.open_index
+    monkeypatch.setattr(index_search, "open_index", lambda *a, **k: opened.append(a) or real_open(*a, **k))
     questions = env / "q.txt"
     questions.write_text("Which position did Shirley Temple hold?\nWho was Janet Waldo?\n", encoding="utf-8")
     assert main(["batch", str(questions), "--out", str(env / "a.jsonl"), "-q"]) == 0

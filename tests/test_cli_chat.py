@@ -17,11 +17,11 @@ def env(chat_env):
 @pytest.fixture
 def opened(monkeypatch):
     """The names of the indexes the assistant opens."""
-    import webqa.assistant as assistant_module
+    import webqa.index.search as index_search  # where the local search backend opens its index
 
     names = []
-    real_open = assistant_module.open_index
-    monkeypatch.setattr(assistant_module, "open_index", lambda *a, **k: names.append(a[0]) or real_open(*a, **k))
+    real_open = index_search.open_index
+    monkeypatch.setattr(index_search, "open_index", lambda *a, **k: names.append(a[0]) or real_open(*a, **k))
     return names
 
 

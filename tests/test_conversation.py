@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.conftest import HOTPOT_STYLE, MERCURY, SAMPLE_DOCUMENTS, write_corpus
-from webqa.assistant import Assistant, answer_function
+from webqa.assistant import Assistant
 from webqa.batch import run_batch
 from webqa.conversation import (
     Conversation,
@@ -24,6 +24,8 @@ from webqa.index import build_index, open_index
 from webqa.llm import ScriptedLLM
 from webqa.questions import QuestionItem
 from webqa.search.base import SearchResult
+from webqa.search.local import LocalSearch
+from webqa.shared import answer_function
 
 HOTPOT_QUESTION = "Which position in the United States government was held by the actress who starred in Kiss and Tell?"
 LOTHAIR = PreviousTurn("Who was Lothair II?", "Lotharingia", False, ("Lothair II",))
@@ -40,10 +42,10 @@ def kb(tmp_path, settings, embedder):
 
 @pytest.fixture
 def make_conversation(kb, settings):
-    def make(llm=None, store=None, **overrides):
+    def make(llm=None, store=None, search=None, **overrides):
         # The hashing embedder scores paraphrases low: lower bars than the real model needs.
         overrides = {"abstain_below": 0.1, "reuse_quotes_above": 0.45, **overrides}
-        assistant = Assistant(settings.model_copy(update=overrides), index=kb, llm=llm or ScriptedLLM())
+        assistant = Assistant(settings.model_copy(update=overrides), index=kb, llm=llm or ScriptedLLM(), search=search)
         return Conversation(assistant, store=store)
 
     return make
@@ -148,13 +150,25 @@ def test_check_llm_rewrite_accepts_a_faithful_rewrite():
 # --- reusing earlier quotes ----------------------------------------------------------------------
 
 
-def test_a_browsing_turn_searches_the_rewritten_question_once(make_conversation, monkeypatch):
-    conversation = make_conversation(reuse_quotes_above=1.0)  # always browse
+class QueryLog:
+    """The local backend, noting every query that reaches it."""
+
+    name = "local"
+
+    def __init__(self, index) -> None:  # noqa: ANN001
+        self.inner, self.queries = LocalSearch(index), []
+
+    def search(self, query: str, k: int) -> list[SearchResult]:
+        self.queries.append(query)
+        return self.inner.search(query, k)
+
+
+def test_a_browsing_turn_searches_the_rewritten_question_once(make_conversation, kb):
+    backend = QueryLog(kb)  # under the cache the ambiguity check fills
+    conversation = make_conversation(reuse_quotes_above=1.0, search=backend)  # always browse
     conversation.ask("Who was Lothair II?")
-    backend = conversation.assistant.search_backend.backend  # under the cache the ambiguity check fills
-    queries = []
-    real_search = backend.search
-    monkeypatch.setattr(backend, "search", lambda query, k: queries.append(query) or real_search(query, k))
+    queries = backend.queries
+    queries.clear()
     turn = conversation.ask("When did he die?")
     assert _searches(turn)[0] == "When did Lothair II die?"  # the agent searched it, the ambiguity check too
     assert queries.count("When did Lothair II die?") == 1

@@ -7,6 +7,7 @@ import json
 import socket
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -19,11 +20,12 @@ import webqa.llm
 from tests.http_server import FixtureServer
 from webqa.config import Settings
 from webqa.errors import WebqaError
-from webqa.llm import BACKENDS, LLM, ScriptedLLM, embedded_model_path, load_llm, parse_spec
+from webqa.llm import LLM, ScriptedLLM, embedded_model_path, load_llm, parse_spec
 from webqa.llm.base import strip_code_fence, to_chat_dicts, to_langchain
 from webqa.llm.llamacpp import LlamaCppLLM, ModelLock, SharedLlama
 from webqa.llm.openai_compat import token_limit_field
 from webqa.llm.testing import split_into_pieces
+from webqa.registry import LLM_KINDS
 
 QUESTION = [("system", "Answer briefly."), ("user", "What is the capital of France?")]
 ACTION_SCHEMA = {
@@ -144,14 +146,21 @@ def test_openai_without_langchain_openai_gives_the_install_hint(settings: Settin
         load_llm(configured, "openai:not-cached-model")
 
 
-def test_load_llm_keeps_one_instance_per_spec_and_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch):
+@pytest.fixture
+def fake_kind() -> Iterator[list[tuple[str, str]]]:
+    """An LLM kind 'fake' registered for the test; yields the (spec, argument) of every load."""
     loads: list[tuple[str, str]] = []
 
     def load_fake(settings: Settings, spec: str, argument: str) -> LLM:
         loads.append((spec, argument))
         return ScriptedLLM()
 
-    monkeypatch.setitem(BACKENDS, "fake", load_fake)
+    with LLM_KINDS.temporarily("fake", SimpleNamespace(load=load_fake, check=lambda *_: None)):
+        yield loads
+
+
+def test_load_llm_keeps_one_instance_per_spec_and_settings(settings: Settings, fake_kind: list[tuple[str, str]]):
+    loads = fake_kind
     first = load_llm(settings, "fake:a")
     assert load_llm(settings, "fake:a") is first
     assert load_llm(settings.model_copy(), "fake:a") is first  # equal settings, another object

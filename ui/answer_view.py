@@ -13,6 +13,7 @@ import streamlit as st
 
 from webqa.answer.marks import MarkedSentence, marked_sample, marked_sentences
 from webqa.answer.sampling import Comparison
+from webqa.browser.commands import INVALID
 from webqa.types import Answer, Quote
 
 # Markdown and Streamlit's own syntax ($ for LaTeX, :name[...] directives): page text is shown literally.
@@ -20,7 +21,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 _ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
 OBSERVATION_CHARS = 1500  # of each step's observation in the trace; the full text is in the saved record
 ICONS = {"search": "🔎", "open": "📄", "find": "🔍", "quote": "❝", "scroll": "↕", "top": "⤒", "back": "←",
-         "answer": "✅", "unanswerable": "✋", "invalid": "⚠"}  # fmt: skip
+         "answer": "✅", "unanswerable": "✋", INVALID: "⚠"}  # fmt: skip
 
 
 def escape(text: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import get_args
 
 import streamlit as st
 
@@ -17,13 +16,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules,
 from answer_view import ICONS, escape, show_answer  # noqa: E402
 from feedback_panel import feedback_panel  # noqa: E402
 
-from webqa.assistant import Assistant, shared_assistant  # noqa: E402
+from webqa.assistant import Assistant  # noqa: E402
 from webqa.config import Settings, load_settings  # noqa: E402
 from webqa.conversation import Conversation, ConversationStore, Turn  # noqa: E402
 from webqa.errors import WebqaError  # noqa: E402
 from webqa.feedback import FeedbackStore  # noqa: E402
 from webqa.index.layout import list_index_names  # noqa: E402
-from webqa.search.base import backend_names  # noqa: E402
+from webqa.registry import ANSWER_MODES, POLICIES, SEARCH_BACKENDS  # noqa: E402
+from webqa.shared import shared_assistant  # noqa: E402
 
 
 def main() -> None:
@@ -55,14 +55,12 @@ def sidebar_choices(base: Settings) -> dict[str, str]:
     if base.default_index not in names:
         names.insert(0, base.default_index)
     index = sidebar.selectbox("Index", names, index=names.index(base.default_index))
-    backends = backend_names()
-    if base.search_backend not in backends:
-        backends.insert(0, base.search_backend)  # loading it fails below with webqa's message, on the page
+    backends = SEARCH_BACKENDS.names()  # settings only name registered ones: they were validated
     backend = sidebar.selectbox("Search backend", backends, index=backends.index(base.search_backend))
     llm = sidebar.text_input("Model", base.llm, help="llamacpp (embedded), llamacpp:PATH.gguf, hf:DIR, openai:MODEL")
-    policies = list(get_args(Settings.model_fields["policy"].annotation))
+    policies = POLICIES.names()
     policy = sidebar.selectbox("Browsing policy", policies, index=policies.index(base.policy))
-    modes = list(get_args(Settings.model_fields["answer_mode"].annotation))
+    modes = ANSWER_MODES.names()
     mode = sidebar.selectbox("Answer mode", modes, index=modes.index(base.answer_mode))
     return {"default_index": index, "search_backend": backend, "llm": llm.strip() or base.llm,
             "policy": policy, "answer_mode": mode}  # fmt: skip

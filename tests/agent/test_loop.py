@@ -3,6 +3,7 @@
 from tests.agent.conftest import browser_for
 from tests.fakes import ScriptedPolicy
 from webqa.agent.loop import Budgets, run_agent
+from webqa.browser.commands import InvalidReply
 
 BUDGETS = Budgets(wall_s=60, quote_chars=4000)
 
@@ -33,7 +34,7 @@ def test_a_scripted_policy_drives_every_command(sample_index):
 
 
 def test_invalid_model_output_is_counted_and_shown_back(sample_index):
-    policy = ScriptedPolicy([("invalid", "Your reply 'hello' is not a valid action"), ("answer", "")])
+    policy = ScriptedPolicy([InvalidReply("Your reply 'hello' is not a valid action"), ("answer", "")])
     browser = browser_for(sample_index)
     run = run_agent("q", policy, browser, BUDGETS)
     assert run.invalid_outputs == 1

@@ -205,11 +205,11 @@ def test_unreachable_server_is_reported(case: HttpCase, web: FixtureServer, slee
 
 
 def test_every_backend_is_registered(case: HttpCase, web: FixtureServer):
-    from webqa.search.base import make_backend
+    from webqa.search.base import SearchContext, make_backend
 
     settings = Settings(
         searxng_url=web.url("/searx"),
         brave_api_key="k",
         tavily_api_key="k",
     )
-    assert make_backend(case.name, settings).name == case.name
+    assert make_backend(case.name, SearchContext(settings)).name == case.name

@@ -18,7 +18,7 @@ from webqa.assistant import Assistant
 from webqa.config import Settings, load_settings
 from webqa.index import build_index
 from webqa.llm import ScriptedLLM
-from webqa.search.base import RepeatCache, SearchBackend, SearchResult
+from webqa.search.base import SearchBackend, SearchContext, SearchResult, make_backend
 from webqa.serve.app import ServerParts, create_app
 from webqa.serve.catalog import Catalog
 
@@ -108,12 +108,11 @@ def serve(serve_settings) -> Iterator[Callable[..., RunningServer]]:
             searches: list[str] = []
 
             def make_assistant(model_settings: Settings) -> Assistant:
-                assistant = Assistant(model_settings, llm=llm)
-                backend: SearchBackend = RecordingSearch(assistant.search_backend.backend, searches)
+                context = SearchContext(model_settings)
+                backend: SearchBackend = RecordingSearch(make_backend(model_settings.search_backend, context), searches)
                 if gate is not None:
                     backend = GatedSearch(backend, gate)
-                assistant.search_backend = RepeatCache(backend)
-                return assistant
+                return Assistant(model_settings, index=context.index, llm=llm, search=backend)
 
             catalog = Catalog(settings, make_assistant=make_assistant)
             parts = ServerParts.from_settings(settings, catalog, sources_in_text=sources_in_text)

@@ -1,36 +1,23 @@
 """The LLM policy: the model reads the WebGPT-style state and emits one JSON action per step, constrained
-by the action schema where the backend supports it. Invalid output is counted and shown back to it."""
+by the action schema (derived from BrowserAction) where the backend supports it. Invalid output is counted
+and shown back to it; the loop refuses a repeated action, for this policy as for any."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
-from webqa.agent.loop import AgentState
-from webqa.browser.env import COMMANDS
+from webqa.agent.loop import PolicyContext
+from webqa.agent.view import StateView
+from webqa.browser.commands import INVALID, BrowserAction, InvalidReply, PolicyOutput, action_schema
 from webqa.prompts import load_prompt
 
 if TYPE_CHECKING:
     from webqa.llm import LLM
 
-
-class BrowserAction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    command: Literal["search", "open", "find", "quote", "scroll", "top", "back", "answer", "unanswerable"]
-    argument: str = ""
-
-
-ACTION_SCHEMA: dict = {
-    "type": "object",
-    "properties": {
-        "command": {"type": "string", "enum": list(COMMANDS)},
-        "argument": {"type": "string"},
-    },
-    "required": ["command", "argument"],
-}
+ACTION_SCHEMA = action_schema()
 
 
 class LLMPolicy:
@@ -39,43 +26,38 @@ class LLMPolicy:
         self.observation_chars = observation_chars
         self.past_actions = past_actions
 
-    def next_action(self, state: AgentState) -> tuple[str, str]:
-        messages = [("system", load_prompt("policy_system")), ("user", self.render(state))]
+    def next_action(self, view: StateView) -> PolicyOutput:
+        messages = [("system", load_prompt("policy_system")), ("user", self.render(view))]
         raw = self.llm.complete_json(messages, ACTION_SCHEMA)
         try:
-            action = BrowserAction.model_validate_json(raw)
+            return BrowserAction.model_validate_json(raw)
         except ValidationError as exc:
             problem = exc.errors()[0]["msg"]
-            return ("invalid", f"Your reply {raw.strip()[:160]!r} is not a valid action ({problem})")
-        steps = state.browser.steps
-        if steps and (steps[-1].command, steps[-1].argument) == (action.command, action.argument):
-            # Tiny models loop on one action; repeating it cannot show anything new.
-            return (
-                "invalid",
-                f"You just ran {action.command}({action.argument!r}); its result is above. Choose a different action",
-            )
-        return (action.command, action.argument)
+            return InvalidReply(f"Your reply {raw.strip()[:160]!r} is not a valid action ({problem})")
 
-    def render(self, state: AgentState) -> str:
+    def render(self, view: StateView) -> str:
         """The user message. Everything that comes from pages (the current view, the quotes) sits inside one
         fenced block the prompt calls untrusted data; outside it are only the question and the model's own
         actions, with the arguments that would repeat page text (quotes, finds) shown by length instead."""
-        browser = state.browser
-        quotes = "\n".join(f"[{n}] {q.title}: {q.text}" for n, q in enumerate(browser.quotes, start=1)) or "(none)"
-        steps = browser.steps[-self.past_actions :]
+        quotes = "\n".join(f"[{n}] {q.title}: {q.text}" for n, q in enumerate(view.quotes, start=1)) or "(none)"
+        steps = view.steps[-self.past_actions :]
         actions = "\n".join(_past_action(s.command, s.argument, s.ok) for s in steps) or "(none yet)"
-        observation = state.observation or "(nothing yet: start with a search)"
+        observation = view.observation or "(nothing yet: start with a search)"
         if len(observation) > self.observation_chars:
             observation = observation[: self.observation_chars] + "\n… (cut; scroll down or find to see more)"
         return load_prompt("policy_user").format(
-            question=state.question,
+            question=view.question,
             quotes=fence_safe(quotes),
             actions=actions,
             observation=fence_safe(observation),
-            actions_left=browser.actions_left,
+            actions_left=view.actions_left,
             begin=BEGIN_DATA,
             end=END_DATA,
         )
+
+
+def create(context: PolicyContext) -> LLMPolicy:
+    return LLMPolicy(context.llm())
 
 
 BEGIN_DATA = "<<<BEGIN UNTRUSTED PAGE DATA>>>"
@@ -92,6 +74,6 @@ def _past_action(command: str, argument: str, ok: bool) -> str:
     outcome = "ok" if ok else "refused"
     if command in ("quote", "find"):  # their arguments are copied from the page: data, shown inside the block
         return f"- {command}: ({len(argument)} characters of page text) ({outcome})"
-    if command == "(invalid)":
+    if command == INVALID:
         return f"- (a reply that was not a valid action) ({outcome})"
     return f"- {command}: {argument[:80]} ({outcome})"

@@ -4,22 +4,40 @@ that best match it; then, for multi-hop questions, search the entities those quo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections import deque
+from dataclasses import dataclass
 
-from webqa.agent.loop import AgentState
+from webqa.agent.loop import PolicyContext
+from webqa.agent.view import StateView
 from webqa.answer import evidence
 from webqa.answer.candidates import NAME_PATTERN
 from webqa.answer.relevance import Relevance
+from webqa.browser.commands import BrowserAction
 from webqa.browser.page import Page
 from webqa.index.sparse import stopwords
 
-Action = tuple[str, str]
 _WORD = re.compile(r"[\w'’]+")
 BRIDGES = 2  # bridge entities searched per hop
 BRIDGE_SENTENCES = 4  # the best sentences read so far whose names may be bridges
+ANSWER = BrowserAction(command="answer")
+
+
+@dataclass(frozen=True)
+class _Search:
+    """A search the plan holds, and how to read what it finds."""
+
+    query: str
+    open_k: int  # results to open
+    min_score: float  # a sentence scoring below this is not quoted
+    prefer_title: str | None = None  # a result with this title is opened first (a bridge entity's page)
+    quotes: int | None = None  # best sentences quoted per page (default: quotes_per_page)
+    skip_read: bool = False  # skip results whose page was read before this search
 
 
 class PlannedPolicy:
+    """Decides each action from the view alone, as any policy does: what the last action returned (the
+    results page, the page opened, as the view shows it) shapes the next ones."""
+
     def __init__(
         self,
         relevance: Relevance,
@@ -33,56 +51,61 @@ class PlannedPolicy:
         self.relevance = relevance
         self.open_k, self.quotes_per_page, self.hops = open_k, quotes_per_page, hops
         self.max_quote_chars, self.min_sentence_score = max_quote_chars, min_sentence_score
-        self._plan: Iterator[Action] | None = None
-        self._question = ""
+        self._question: str | None = None
+        self._searches: deque[_Search] = deque()  # still to run, in order
+        self._hops_left = 0
+        self._search: _Search | None = None  # the search whose results are being read
+        self._queued: deque[BrowserAction] = deque()  # the opens and quotes decided for them
+        self._last: BrowserAction | None = None  # what this policy returned last
 
-    def next_action(self, state: AgentState) -> Action:
-        if self._plan is None or state.question != self._question:
-            self._question, self._plan = state.question, self._steps(state)
-        return next(self._plan, ("answer", ""))
+    def next_action(self, view: StateView) -> BrowserAction:
+        if view.question != self._question:
+            self._question, self._hops_left = view.question, self.hops
+            self._searches = deque([_Search(view.question, self.open_k, self.min_sentence_score)])
+            self._queued.clear()
+        elif self._last is not None and self._search is not None:
+            self._read_result(view, self._last, self._search)
+        self._last = self._decide(view)
+        return self._last
 
-    def _steps(self, state: AgentState) -> Iterator[Action]:
-        opened: set[str] = set()
-        yield from self._search_and_read(state, state.question, opened, self.open_k, self.min_sentence_score)
-        for _ in range(self.hops):
-            entities = self._bridge_entities(state)
-            for entity in entities[:BRIDGES]:
-                # A page reached through a bridge entity often answers in words the question does not use
-                # ("government position" -> "Chief of Protocol"), so its best sentences are quoted whatever
-                # their score; the answerer reads all of its sentences anyway.
-                read = {page.source for page in state.browser.pages_read}
-                yield from self._search_and_read(state, entity, read, 1, 0.0, prefer_title=entity, quotes=1)
-        yield ("answer", "")
+    def _decide(self, view: StateView) -> BrowserAction:
+        while not self._queued:
+            if self._searches:
+                self._search = self._searches.popleft()
+                return BrowserAction(command="search", argument=self._search.query)
+            if self._hops_left == 0:
+                return ANSWER
+            self._hops_left -= 1
+            # A page reached through a bridge entity often answers in words the question does not use
+            # ("government position" -> "Chief of Protocol"), so its best sentences are quoted whatever
+            # their score; the answerer reads all of its sentences anyway.
+            for entity in self._bridge_entities(view)[:BRIDGES]:
+                self._searches.append(_Search(entity, 1, 0.0, prefer_title=entity, quotes=1, skip_read=True))
+        return self._queued.popleft()
 
-    def _search_and_read(
-        self,
-        state: AgentState,
-        query: str,
-        skip: set[str],
-        open_k: int,
-        min_score: float,
-        prefer_title: str | None = None,
-        quotes: int | None = None,
-    ) -> Iterator[Action]:
-        """Search, then open the first open_k results not in `skip` (a result titled `prefer_title` first:
-        the page about a bridge entity) and quote their best sentences."""
-        yield ("search", query)
-        results = state.browser.page
-        if results is None or results.kind != "search" or not state.browser.steps[-1].ok:
-            return
-        links = [link for link in results.links if link.target not in skip]
-        if prefer_title is not None:
-            wanted = prefer_title.lower()
-            links.sort(key=lambda link: link.text.split(" (")[0].strip().lower() != wanted)  # stable
-        targets = [link.target for link in links][:open_k]
-        for target in targets:
-            skip.add(target)
-            yield ("open", target)
-            page = state.browser.page
-            if not state.browser.steps[-1].ok or page is None or page.kind == "search":
-                continue
-            for sentence in self.best_sentences(page, state.question, min_score)[: quotes or self.quotes_per_page]:
-                yield ("quote", sentence)
+    def _read_result(self, view: StateView, last: BrowserAction, search: _Search) -> None:
+        """What the last action returned decides what comes next: a results page, the results to open (the
+        first open_k not skipped, a result titled `prefer_title` first); an opened page, its best sentences
+        to quote before the next result is opened."""
+        ok = view.last_step is not None and view.last_step.ok
+        page = view.page
+        if last.command == "search":
+            if page is None or page.kind != "search" or not ok:
+                return
+            skip = {read.source for read in view.pages_read} if search.skip_read else set()
+            links = [link for link in page.links if link.target not in skip]
+            if search.prefer_title is not None:
+                wanted = search.prefer_title.lower()
+                links.sort(key=lambda link: link.text.split(" (")[0].strip().lower() != wanted)  # stable
+            self._queued.extend(BrowserAction(command="open", argument=link.target) for link in links[: search.open_k])
+        elif last.command == "open":
+            if not ok or page is None or page.kind == "search":
+                return
+            sentences = self.best_sentences(page, view.question, search.min_score)
+            quotes = [
+                BrowserAction(command="quote", argument=s) for s in sentences[: search.quotes or self.quotes_per_page]
+            ]
+            self._queued.extendleft(reversed(quotes))
 
     def best_sentences(self, page: Page, question: str, min_score: float) -> list[str]:
         """The page's sentences that best match the question, each cut to the quote length limit."""
@@ -96,20 +119,18 @@ class PlannedPolicy:
         chosen = [i for i in ranked[: self.quotes_per_page] if scores[i] >= min_score]
         return [_cut(sentences[i], self.max_quote_chars) for i in sorted(chosen)]
 
-    def _bridge_entities(self, state: AgentState) -> list[str]:
+    def _bridge_entities(self, view: StateView) -> list[str]:
         """Names in the best sentences of the pages read so far (not only the quoted ones: the sentence that
         answers the first hop is often not the one that best matches the whole question) that the question
         does not mention and no page read is about."""
-        question_words = {w.lower() for w in _WORD.findall(state.question)}
-        read_titles = {page.title.lower() for page in state.browser.pages_read}
+        question_words = {w.lower() for w in _WORD.findall(view.question)}
+        read_titles = {page.title.lower() for page in view.pages_read}
         read_titles |= {title.split(" (")[0] for title in read_titles}
         stop = stopwords()
-        sentences = [
-            (quote.title, quote.text) for page in state.browser.pages_read for quote in evidence.page_sentences(page)
-        ]
+        sentences = [(quote.title, quote.text) for page in view.pages_read for quote in evidence.page_sentences(page)]
         if not sentences:
             return []
-        scores = self.relevance.scores(state.question, [f"{title}: {text}" for title, text in sentences])
+        scores = self.relevance.scores(view.question, [f"{title}: {text}" for title, text in sentences])
         entities: list[str] = []
         for index in sorted(range(len(sentences)), key=lambda i: -scores[i])[:BRIDGE_SENTENCES]:
             for match in NAME_PATTERN.finditer(sentences[index][1]):
@@ -121,6 +142,17 @@ class PlannedPolicy:
                     entities.append(name)
         # Multi-word names ("Shirley Temple") make better bridges than lone words ("American").
         return sorted(entities, key=lambda name: " " not in name)
+
+
+def create(context: PolicyContext) -> PlannedPolicy:
+    s = context.settings
+    return PlannedPolicy(
+        context.relevance(),
+        open_k=s.planned_open_k,
+        quotes_per_page=s.planned_quotes_per_page,
+        hops=s.planned_hops,
+        max_quote_chars=s.browser_max_quote_chars,
+    )
 
 
 def _cut(sentence: str, limit: int) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from webqa.browser.commands import COMMANDS, INVALID
 from webqa.browser.fetchers import PageFetcher
 from webqa.browser.injection import instruction_like, overlaps_set_aside
 from webqa.browser.page import Page, make_page
@@ -20,7 +21,6 @@ from webqa.types import Quote, page_sha256
 
 # A shape, not an example: small models copy a concrete example verbatim as their next action.
 _ACTION_SHAPE = '{"command": <one of the commands>, "argument": <text>}'
-COMMANDS = ("search", "open", "find", "quote", "scroll", "top", "back", "answer", "unanswerable")
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class Browser:
     pages_read: list[Page] = field(default_factory=list)  # every page opened, once: the answer's evidence
     ended_by: str | None = None  # "answer", "unanswerable" or "budget"
     reason: str = ""
-    _find: _Find | None = None
+    _last_find: _Find | None = None
 
     @property
     def actions_left(self) -> int:
@@ -88,7 +88,7 @@ class Browser:
         started = time.perf_counter()
         error = ""
         try:
-            if command == "(invalid)":
+            if command == INVALID:
                 raise Refused(f"{argument}. Reply with exactly one action as JSON: {_ACTION_SHAPE}.")
             if handler is None:
                 raise Refused(f"Unknown command '{command}'. Commands: {', '.join(COMMANDS)}.")
@@ -109,20 +109,11 @@ class Browser:
 
     def reject(self, reason: str) -> Observation:
         """Record a model reply that was not a valid command at all; it costs an action like any other."""
-        return self.run("(invalid)", reason)
+        return self.run(INVALID, reason)
 
     def _handlers(self) -> dict[str, Callable[[str], str]]:
-        return {
-            "search": self._search,
-            "open": self._open,
-            "find": self._find_text,
-            "quote": self._quote,
-            "scroll": self._scroll,
-            "top": self._top,
-            "back": self._back,
-            "answer": self._answer,
-            "unanswerable": self._unanswerable,
-        }
+        # Each command of the one command set is the method named after it.
+        return {command: getattr(self, f"_{command}") for command in COMMANDS}
 
     # --- commands -------------------------------------------------------------------------------
 
@@ -164,21 +155,21 @@ class Browser:
             raise Refused("web pages cannot be opened in this session.")
         return self.web.get(target)
 
-    def _find_text(self, text: str) -> str:
+    def _find(self, text: str) -> str:
         page = self._require_page()
         if not text:
             raise Refused("give the text to find.")
         joined = " ".join(page.lines).lower()
         starts = _line_starts(page.lines)
         wanted = " ".join(text.lower().split())
-        after = self._find.offset + 1 if self._find and self._find.text == wanted else 0
+        after = self._last_find.offset + 1 if self._last_find and self._last_find.text == wanted else 0
         found = joined.find(wanted, after)
         if found < 0 and after > 0:
             found = joined.find(wanted)  # wrap around once
         if found < 0:
-            self._find = None
+            self._last_find = None
             raise Refused(f"'{text}' is not on this page.")
-        self._find = _Find(wanted, found)
+        self._last_find = _Find(wanted, found)
         line = bisect.bisect_right(starts, found) - 1
         self.position = line
         count = joined.count(wanted)
@@ -232,7 +223,7 @@ class Browser:
         if not self.history:
             raise Refused("there is no earlier page.")
         self.page, self.position = self.history.pop()
-        self._find = None
+        self._last_find = None
         return self._window()
 
     def _answer(self, _: str) -> str:
@@ -250,7 +241,7 @@ class Browser:
     def _show(self, page: Page) -> None:
         if self.page is not None:
             self.history.append((self.page, self.position))
-        self.page, self.position, self._find = page, 0, None
+        self.page, self.position, self._last_find = page, 0, None
 
     def _require_page(self) -> Page:
         if self.page is None:

@@ -6,9 +6,8 @@ from webqa.browser.archive import browsed_archive
 from webqa.browser.env import Browser
 from webqa.browser.fetchers import LocalDocuments, WebPages
 from webqa.config import Settings
-from webqa.index.search import Index, open_index
-from webqa.search.base import SearchBackend, make_backend
-from webqa.search.local import LocalSearch
+from webqa.index.search import Index
+from webqa.search.base import SearchBackend, SearchContext, make_backend
 
 
 def new_browser(
@@ -21,10 +20,10 @@ def new_browser(
     """A browser whose local documents come from `index` (opened from settings when the local backend
     needs it) and whose web pages go through `web` (one cache per process is best: pass it in)."""
     chosen = backend or settings.search_backend
-    if index is None and chosen == "local":
-        index = open_index(settings.default_index, settings)
     if isinstance(chosen, str):
-        search = LocalSearch(index) if chosen == "local" and index is not None else make_backend(chosen, settings)
+        context = SearchContext(settings, index)
+        search = make_backend(chosen, context)
+        index = context.index  # opened if the backend searches it
     else:
         search = chosen
     return Browser(
@@ -48,3 +47,9 @@ def shared_web_pages(settings: Settings) -> WebPages:
     if key not in _shared:
         _shared[key] = WebPages(settings, archive=browsed_archive(settings) if settings.keep_browsed else None)
     return _shared[key]
+
+
+def forget_shared_web_pages() -> None:
+    """Drop every process-wide page cache: the next browser starts with no page in memory, as a fresh
+    process does (kept pages on disk stay)."""
+    _shared.clear()

@@ -135,8 +135,8 @@ def batch_command(
 ) -> None:
     """Answer every question in a file: one output line per input line, in order, resumable after a crash.
     Exit code 0 when every line was answered, 3 when some lines hold errors."""
-    from webqa.assistant import answer_function
     from webqa.batch import run_batch
+    from webqa.shared import answer_function
 
     settings = options.answering_settings(
         index=index,

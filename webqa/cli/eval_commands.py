@@ -13,6 +13,7 @@ from typer.core import TyperGroup
 
 from webqa.cli import options
 from webqa.cli.ray_option import RAY
+from webqa.registry import DATASETS
 
 
 class _RunByDefault(TyperGroup):
@@ -31,7 +32,7 @@ class _RunByDefault(TyperGroup):
 eval_app = typer.Typer(
     rich_markup_mode=options.PLAIN_HELP,
     cls=_RunByDefault,
-    help="Measure answers on public benchmarks (hotpotqa, squad, musique, inscit) or your own gold question "
+    help=f"Measure answers on public benchmarks ({', '.join(DATASETS.names())}) or your own gold question "
     "file: `webqa eval DATASET`, `webqa eval compare RUN_A RUN_B`; `webqa eval --list` shows which benchmarks "
     "are available.",
     no_args_is_help=True,
@@ -76,7 +77,7 @@ def eval_callback(
 def run_command(
     dataset: str = typer.Argument(
         ...,
-        help="hotpotqa, squad, musique, inscit, or a .jsonl question file with gold 'answers' "
+        help=f"{', '.join(DATASETS.names())}, or a .jsonl question file with gold 'answers' "
         "(answered from --index, default: the default index).",
     ),
     limit: int = typer.Option(None, "--limit", "-n", min=1, help="Only the first N questions (conversations)."),

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from webqa.registry import ANSWER_MODES, LLM_KINDS, POLICIES, SEARCH_BACKENDS
+
 # Settings are imported where a command runs, not here: pydantic-settings alone costs a third of a second,
 # which `webqa --help` should not pay.
 if TYPE_CHECKING:
@@ -16,13 +18,21 @@ if TYPE_CHECKING:
 PLAIN_HELP = None
 
 INDEX = typer.Option(None, "--index", help="Local index to use (default: WEBQA_DEFAULT_INDEX).")
-BACKEND = typer.Option(
-    None, "--backend", "-b", help="Search backend: local, wikipedia, searxng, brave, tavily, duckduckgo."
+# The names in help come from the registries (names only: nothing behind them is imported).
+BACKEND = typer.Option(None, "--backend", "-b", help=f"Search backend: {SEARCH_BACKENDS.help()}.")
+LLM = typer.Option(
+    None,
+    "--llm",
+    help=f"Model spec KIND[:ARGUMENT], KIND one of {LLM_KINDS.help()}; e.g. llamacpp, llamacpp:PATH.gguf, "
+    "openai:MODEL.",
 )
-LLM = typer.Option(None, "--llm", help="Model spec, e.g. llamacpp, llamacpp:PATH.gguf, openai:MODEL.")
-POLICY = typer.Option(None, "--policy", help="planned (no model judgement) or llm (the model picks each action).")
+POLICY = typer.Option(
+    None, "--policy", help=f"{POLICIES.help()}: planned (no model judgement), llm (the model picks each action)."
+)
 MODE = typer.Option(
-    None, "--mode", help="extractive (answers are quoted sentences) or abstractive (the model writes, checked)."
+    None,
+    "--mode",
+    help=f"{ANSWER_MODES.help()}: extractive (answers are quoted sentences), abstractive (the model writes, checked).",
 )
 CONFIDENCE = typer.Option(
     None,

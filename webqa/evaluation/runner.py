@@ -146,7 +146,7 @@ def run_eval(request: EvalRequest, settings: Settings) -> EvalRun:
 
 
 def _webqa_factory(settings_data: dict[str, Any]) -> Callable[[], Any]:
-    from webqa.assistant import answer_function
+    from webqa.shared import answer_function
 
     return functools.partial(answer_function, settings_data)
 

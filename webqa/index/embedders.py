@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -13,6 +13,7 @@ import numpy as np
 
 from webqa.errors import WebqaError
 from webqa.index.backends import BACKENDS, HASHING_BACKEND, backend_for
+from webqa.registry import EMBEDDERS
 
 if TYPE_CHECKING:
     from webqa.config import Settings
@@ -144,29 +145,23 @@ def _model_folder(path: str, name: str, options: EmbedderOptions) -> Embedder:
     return OnnxEmbedder(path, name, options.backend, options.batch_size, options.cache_dir)
 
 
-def _minilm(argument: str, options: EmbedderOptions) -> Embedder:
+def load_minilm(argument: str, options: EmbedderOptions) -> Embedder:
     return _model_folder(minilm_path(), MINILM, options)
 
 
-def _sentence_transformers(argument: str, options: EmbedderOptions) -> Embedder:
+def load_sentence_transformers(argument: str, options: EmbedderOptions) -> Embedder:
     if not argument:
         raise WebqaError("Give a model folder: WEBQA_EMBEDDING_MODEL=sentence-transformers:/path/to/model")
     return _model_folder(argument, f"sentence-transformers:{argument}", options)
 
 
-def _hashing(argument: str, options: EmbedderOptions) -> Embedder:
+def load_hashing(argument: str, options: EmbedderOptions) -> Embedder:
     try:
         dimension = int(argument or 256)
     except ValueError:
         raise WebqaError(f"hashing:{argument} needs a whole number of dimensions, e.g. hashing:256") from None
     return HashingEmbedder(dimension)
 
-
-EMBEDDERS: dict[str, Callable[[str, EmbedderOptions], Embedder]] = {
-    MINILM: _minilm,
-    "sentence-transformers": _sentence_transformers,
-    "hashing": _hashing,
-}
 
 _loaded: dict[tuple[str, EmbedderOptions], Embedder] = {}
 
@@ -198,7 +193,8 @@ def load_embedder(spec: str, options: EmbedderOptions | None = None) -> Embedder
         kind, _, argument = spec.partition(":")
         if kind not in EMBEDDERS:
             raise WebqaError(
-                f"Unknown embedding model '{spec}'. Use one of: minilm, sentence-transformers:PATH, hashing:DIM."
+                f"Unknown embedding model '{spec}'. Use one of: {', '.join(EMBEDDERS.names())} (minilm, "
+                "sentence-transformers:PATH, hashing:DIM)."
             )
-        _loaded[key] = EMBEDDERS[kind](argument, options)
+        _loaded[key] = EMBEDDERS.create(kind, argument, options)
     return _loaded[key]

@@ -5,25 +5,25 @@
     llm.complete_json(messages, schema)      # grammar-constrained on llama.cpp
     llm.score_options(messages, ["Paris", "Berlin"])
 
-Backends are chosen by the prefix of the spec string through `BACKENDS`; optional dependencies are
-imported only when their backend loads.
+Kinds of model are chosen by the prefix of the spec string through webqa.registry.LLM_KINDS (each a
+module with `load` and `check`); optional dependencies are imported only when their kind loads.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from typing import Protocol
 
 from webqa.config import Settings
 from webqa.errors import WebqaError
-from webqa.llm import huggingface, llamacpp, openai_compat
 from webqa.llm.base import LLM, Message
 from webqa.llm.llamacpp import embedded_model_path
 from webqa.llm.testing import ScriptedLLM
+from webqa.registry import LLM_KINDS
 
 __all__ = [
-    "BACKENDS",
     "LLM",
+    "LLMKind",
     "Message",
     "ScriptedLLM",
     "check_llm",
@@ -32,27 +32,24 @@ __all__ = [
     "parse_spec",
 ]
 
-Loader = Callable[[Settings, str, str], LLM]
-"""(settings, whole spec, the part after the colon) -> LLM."""
 
-BACKENDS: dict[str, Loader] = {
-    "llamacpp": llamacpp.load,
-    "hf": huggingface.load,
-    "openai": openai_compat.load,
-}
+class LLMKind(Protocol):
+    """What an LLM kind registered in LLM_KINDS offers (webqa's own are modules: webqa.llm.llamacpp, ...).
+    Both take (settings, the whole spec, the part after the colon); `check` is cheap, loads nothing, and
+    raises WebqaError. A kind may also offer `check_server` (one request to a model server) and
+    `NEEDS_ARGUMENT`, what must follow its colon ("a model folder")."""
 
-Checker = Callable[[Settings, str, str], object]
-"""(settings, whole spec, the part after the colon) -> None; raises WebqaError. Cheap: loads nothing."""
+    def load(self, settings: Settings, spec: str, argument: str) -> LLM: ...
 
-CHECKS: dict[str, Checker] = {
-    "llamacpp": llamacpp.check,
-    "hf": huggingface.check,
-    "openai": openai_compat.check,
-}
-SERVER_CHECKS: dict[str, Checker] = {"openai": openai_compat.check_server}
+    def check(self, settings: Settings, spec: str, argument: str) -> object: ...
 
-SPEC_HELP = "Use 'llamacpp', 'llamacpp:PATH.gguf', 'hf:MODEL_DIR' or 'openai:MODEL' (setting WEBQA_LLM)."
-_NEEDS_ARGUMENT = {"hf": "a model folder", "openai": "a model name"}
+
+def spec_help() -> str:
+    return (
+        "Use 'llamacpp', 'llamacpp:PATH.gguf', 'hf:MODEL_DIR' or 'openai:MODEL' (setting WEBQA_LLM; kinds: "
+        f"{LLM_KINDS.help()})."
+    )
+
 
 _LOADED: dict[tuple[object, ...], LLM] = {}
 _LOADED_LOCK = threading.Lock()  # loading takes seconds: two threads must not load the same model twice
@@ -62,12 +59,13 @@ def parse_spec(spec: str) -> tuple[str, str]:
     """Split 'backend:argument', checking the backend exists and has the argument it needs."""
     backend, colon, argument = spec.strip().partition(":")
     argument = argument.strip()
-    if backend not in BACKENDS:
-        raise WebqaError(f"Unknown LLM spec {spec!r}. {SPEC_HELP}")
+    if backend not in LLM_KINDS:
+        raise WebqaError(f"Unknown LLM spec {spec!r}. {spec_help()}")
     if colon and not argument:
-        raise WebqaError(f"The LLM spec {spec!r} has nothing after the colon. {SPEC_HELP}")
-    if backend in _NEEDS_ARGUMENT and not argument:
-        raise WebqaError(f"The LLM spec {spec!r} needs {_NEEDS_ARGUMENT[backend]} after '{backend}:'. {SPEC_HELP}")
+        raise WebqaError(f"The LLM spec {spec!r} has nothing after the colon. {spec_help()}")
+    needs = getattr(LLM_KINDS.get(backend), "NEEDS_ARGUMENT", None)
+    if needs and not argument:
+        raise WebqaError(f"The LLM spec {spec!r} needs {needs} after '{backend}:'. {spec_help()}")
     return backend, argument
 
 
@@ -76,8 +74,9 @@ def check_llm(settings: Settings, *, reach_server: bool = True) -> None:
     exists, and (with `reach_server`) a model server answers one request. Commands call this first, so a
     bad --llm fails in a moment, not after the index and models have loaded."""
     backend, argument = parse_spec(settings.llm)
-    checks = SERVER_CHECKS if reach_server and backend in SERVER_CHECKS else CHECKS
-    checks[backend](settings, settings.llm.strip(), argument)
+    kind = LLM_KINDS.get(backend)
+    check = getattr(kind, "check_server", None) if reach_server else None
+    (check or kind.check)(settings, settings.llm.strip(), argument)
 
 
 def load_llm(settings: Settings, spec: str | None = None) -> LLM:
@@ -98,5 +97,6 @@ def load_llm(settings: Settings, spec: str | None = None) -> LLM:
     with _LOADED_LOCK:
         if key not in _LOADED:
             backend, argument = parse_spec(spec)
-            _LOADED[key] = BACKENDS[backend](settings, spec, argument)
+            kind: LLMKind = LLM_KINDS.get(backend)
+            _LOADED[key] = kind.load(settings, spec, argument)
         return _LOADED[key]

@@ -41,6 +41,9 @@ class HuggingFaceLLM(LLM):
         yield from super().stream(messages, **options)
 
 
+NEEDS_ARGUMENT = "a model folder"  # what an LLM spec must give after the colon
+
+
 def check(settings: Settings, spec: str, folder: str) -> Path:
     """The model folder `hf:MODEL_DIR` names, checked without loading it."""
     path = Path(folder).expanduser()

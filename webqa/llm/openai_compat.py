@@ -142,6 +142,9 @@ def _refuses_response_format(exc: Exception) -> bool:
     return status == 500 and "response_format" in str(getattr(exc, "message", ""))
 
 
+NEEDS_ARGUMENT = "a model name"  # what an LLM spec must give after the colon
+
+
 def check(settings: Settings, spec: str, model: str) -> str:
     """The server's base URL, once `openai:MODEL` has what it needs to be reached."""
     if not settings.openai_base_url:

@@ -1,15 +1,16 @@
-"""The search protocol, its result type, and the registry that picks a backend by name."""
+"""The search protocol, its result type, and what a backend is created with (webqa.registry names them)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from webqa.errors import WebqaError
+from webqa.registry import SEARCH_BACKENDS
 
 if TYPE_CHECKING:
     from webqa.config import Settings
+    from webqa.index.search import Index
 
 
 @dataclass(frozen=True)
@@ -35,35 +36,26 @@ class SearchError(WebqaError):
     """A backend that could not answer (unreachable, refused, rate limited, misconfigured)."""
 
 
-BackendFactory = Callable[["Settings"], SearchBackend]
-BACKENDS: dict[str, BackendFactory] = {}
+@dataclass
+class SearchContext:
+    """What a backend is created with: the settings (keys, base URLs), and the local index, which is opened
+    only if the backend asks for it (then `index` holds it for the browser's local documents)."""
+
+    settings: Settings
+    index: Index | None = None
+
+    def local_index(self) -> Index:
+        if self.index is None:
+            from webqa.index.search import open_index  # numpy and faiss: only for a backend that needs them
+
+            self.index = open_index(self.settings.default_index, self.settings)
+        return self.index
 
 
-def register(name: str) -> Callable[[BackendFactory], BackendFactory]:
-    def decorate(factory: BackendFactory) -> BackendFactory:
-        BACKENDS[name] = factory
-        return factory
-
-    return decorate
-
-
-def make_backend(name: str, settings: Settings) -> SearchBackend:
-    """The backend called `name`, configured from settings (keys, base URLs, the local index)."""
-    _load_builtin_backends()
-    if name not in BACKENDS:
-        raise WebqaError(f"Unknown search backend '{name}'. Available: {', '.join(sorted(BACKENDS))}.")
-    return BACKENDS[name](settings)
-
-
-def backend_names() -> list[str]:
-    """Every search backend a setting can name: the local index, and the registered web backends."""
-    _load_builtin_backends()
-    return ["local", *sorted(BACKENDS)]
-
-
-def _load_builtin_backends() -> None:
-    # Importing a backend module registers it; each imports its own optional dependencies lazily.
-    from webqa.search import brave, duckduckgo, local, searxng, tavily, wikipedia  # noqa: F401
+def make_backend(name: str, context: SearchContext) -> SearchBackend:
+    """The search backend registered as `name`, created from the context."""
+    backend: SearchBackend = SEARCH_BACKENDS.create(name, context)
+    return backend
 
 
 class RepeatCache:

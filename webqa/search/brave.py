@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from webqa.search.base import SearchError, SearchResult, register
+from webqa.search.base import SearchError, SearchResult
 from webqa.search.http_json import ELSEWHERE, Hit, JsonApi, Sleep, strip_html, to_results
 
 if TYPE_CHECKING:
     from webqa.config import Settings
+    from webqa.search.base import SearchContext
 
 MAX_COUNT = 20  # the API's largest page
 
@@ -28,7 +29,6 @@ class _Response(BaseModel):
     web: _Web | None = None  # absent when nothing matched
 
 
-@register("brave")
 class BraveBackend:
     name = "brave"
 
@@ -55,3 +55,7 @@ class BraveBackend:
         data = self.api.get(self.api_url, params, headers={"X-Subscription-Token": self.api_key})
         response = self.api.parse(_Response, data)
         return to_results(response.web.results if response.web else [], k, self.name, strip_html)
+
+
+def create(context: SearchContext) -> BraveBackend:
+    return BraveBackend(context.settings)

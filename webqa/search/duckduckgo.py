@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from webqa.search.base import SearchError, SearchResult, register
+from webqa.search.base import SearchError, SearchResult
 from webqa.search.http_json import ELSEWHERE, Hit, plain_text, to_results
 
 if TYPE_CHECKING:
     from webqa.config import Settings
+    from webqa.search.base import SearchContext
 
 
 class TextSearch(Protocol):
@@ -29,7 +30,6 @@ class _Row(Hit):
 _ROWS = TypeAdapter(list[_Row])
 
 
-@register("duckduckgo")
 class DuckDuckGoBackend:
     name = "duckduckgo"
 
@@ -80,3 +80,7 @@ def _search_error(classes: set[str], exc: Exception) -> SearchError:
         return SearchError(f"DuckDuckGo did not answer in time; try again, raise WEBQA_SEARCH_TIMEOUT_S, {ELSEWHERE}.")
     reason = plain_text(str(exc)) or type(exc).__name__
     return SearchError(f"DuckDuckGo search failed ({reason}); try again later, {ELSEWHERE}.")
+
+
+def create(context: SearchContext) -> DuckDuckGoBackend:
+    return DuckDuckGoBackend(context.settings)

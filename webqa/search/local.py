@@ -8,6 +8,7 @@ from webqa.search.base import SearchResult
 
 if TYPE_CHECKING:
     from webqa.index.search import Index
+    from webqa.search.base import SearchContext
 
 SNIPPET_CHARS = 300
 
@@ -35,6 +36,10 @@ class LocalSearch:
             if len(results) == k:
                 break
         return list(results.values())
+
+
+def create(context: SearchContext) -> LocalSearch:
+    return LocalSearch(context.local_index())
 
 
 def _snippet(text: str) -> str:

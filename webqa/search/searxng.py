@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from webqa.search.base import SearchError, SearchResult, register
+from webqa.search.base import SearchError, SearchResult
 from webqa.search.http_json import ELSEWHERE, Hits, JsonApi, Sleep, plain_text, to_results
 
 if TYPE_CHECKING:
     from webqa.config import Settings
+    from webqa.search.base import SearchContext
 
 
-@register("searxng")
 class SearxngBackend:
     name = "searxng"
 
@@ -37,3 +37,7 @@ class SearxngBackend:
             return []
         data = self.api.get(self.search_url, {"q": query.strip(), "format": "json"})
         return to_results(self.api.parse(Hits, data).results, k, self.name, plain_text)
+
+
+def create(context: SearchContext) -> SearxngBackend:
+    return SearxngBackend(context.settings)

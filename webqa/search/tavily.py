@@ -5,16 +5,16 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from webqa.search.base import SearchError, SearchResult, register
+from webqa.search.base import SearchError, SearchResult
 from webqa.search.http_json import ELSEWHERE, Hits, JsonApi, Sleep, plain_text, to_results
 
 if TYPE_CHECKING:
     from webqa.config import Settings
+    from webqa.search.base import SearchContext
 
 MAX_RESULTS = 20  # the API's upper bound for max_results
 
 
-@register("tavily")
 class TavilyBackend:
     name = "tavily"
 
@@ -37,3 +37,7 @@ class TavilyBackend:
         body = {"query": query.strip(), "max_results": min(k, MAX_RESULTS)}
         data = self.api.post(self.api_url, body, headers={"Authorization": f"Bearer {self.api_key}"})
         return to_results(self.api.parse(Hits, data).results, k, self.name, plain_text)
+
+
+def create(context: SearchContext) -> TavilyBackend:
+    return TavilyBackend(context.settings)

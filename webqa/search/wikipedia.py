@@ -8,11 +8,12 @@ from urllib.parse import quote, urlsplit
 
 from pydantic import BaseModel
 
-from webqa.search.base import SearchError, SearchResult, register
+from webqa.search.base import SearchError, SearchResult
 from webqa.search.http_json import JsonApi, Sleep, strip_html
 
 if TYPE_CHECKING:
     from webqa.config import Settings
+    from webqa.search.base import SearchContext
 
 MAX_LIMIT = 500  # MediaWiki refuses a larger srlimit for ordinary clients
 # The characters MediaWiki itself leaves unescaped in article URLs, so ours match the canonical ones.
@@ -38,7 +39,6 @@ class _Response(BaseModel):
     error: _Error | None = None
 
 
-@register("wikipedia")
 class WikipediaBackend:
     name = "wikipedia"
 
@@ -76,3 +76,7 @@ class WikipediaBackend:
 
     def article_url(self, title: str) -> str:
         return self.article_base + quote(title.replace(" ", "_"), safe=_TITLE_SAFE)
+
+
+def create(context: SearchContext) -> WikipediaBackend:
+    return WikipediaBackend(context.settings)

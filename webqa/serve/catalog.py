@@ -6,10 +6,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from webqa.assistant import Assistant, shared_assistant
+from webqa.assistant import Assistant
 from webqa.config import Settings
 from webqa.index.layout import list_index_names
 from webqa.serve.api_errors import unknown_model
+from webqa.shared import shared_assistant
 
 MODEL = "webqa"
 INDEX_SEPARATOR = ":"

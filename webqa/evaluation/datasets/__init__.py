@@ -9,27 +9,13 @@ no licence, so it is never shipped: it is read in place from the data folder, fo
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from webqa.errors import WebqaError
-from webqa.evaluation.datasets import hotpotqa, inscit, musique, squad
 from webqa.evaluation.datasets.base import EvalSet, locate
 from webqa.evaluation.datasets.question_file import load_question_file
-
-DATASETS: dict[str, Callable[[Path | None], EvalSet]] = {
-    "hotpotqa": hotpotqa.load,
-    "squad": squad.load,
-    "musique": musique.load,
-    "inscit": inscit.load,
-}
-FILES: dict[str, tuple[Path, ...]] = {
-    "hotpotqa": hotpotqa.FILES,
-    "squad": squad.FILES,
-    "musique": musique.FILES,
-    "inscit": inscit.FILES,
-}
+from webqa.registry import DATASETS
 
 DATA_DIR_ENV = "WEBQA_EVAL_DATA_DIR"
 
@@ -39,12 +25,13 @@ __all__ = ["DATASETS", "DatasetStatus", "EvalSet", "dataset_status", "find_data_
 def load_dataset(dataset: str, data_dir: Path | None = None) -> EvalSet:
     """A named benchmark, or a path to a gold question file (answered from an existing index)."""
     if dataset in DATASETS:
-        return DATASETS[dataset](find_data_dir(data_dir))
+        loaded: EvalSet = DATASETS.get(dataset).load(find_data_dir(data_dir))
+        return loaded
     path = Path(dataset)
     if path.suffix or path.exists() or os.sep in dataset:
         return load_question_file(path)
     raise WebqaError(
-        f"Unknown dataset {dataset!r}: use one of {', '.join(DATASETS)}, or the path of a .jsonl question file "
+        f"Unknown dataset {dataset!r}: use one of {', '.join(DATASETS.names())}, or the path of a .jsonl question file "
         "with gold answers."
     )
 
@@ -101,7 +88,8 @@ def dataset_status(data_dir: Path | None = None) -> list[DatasetStatus]:
     """Each named benchmark: available or not, and from where (the same rule the loaders follow)."""
     folder = find_data_dir(data_dir)
     statuses = []
-    for name, files in FILES.items():
+    for name in DATASETS.names():
+        files = DATASETS.get(name).FILES
         location = locate(folder, files)
         origin, paths = ("missing", ()) if location is None else (location.origin, location.paths)
         statuses.append(DatasetStatus(name, origin, paths, files, folder))
