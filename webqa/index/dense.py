@@ -46,7 +46,7 @@ class DenseIndex:
         elif kind == "ivf" and count >= 1000:
             # k-means costs (training points x lists), adding costs (n x lists). 4*sqrt(n) lists trained on
             # every vector took 32 s at 52k chunks on 2 shared cores (n^1.5: ~45 min at 1M, not run);
-            # sqrt(n) lists trained on 64 points each took 116 s at 1M (evals/bench_scale).
+            # sqrt(n) lists trained on 64 points each took 124 s at 1M (evals/bench_scale).
             lists = max(1, min(int(math.sqrt(count)), count // 39))  # FAISS asks for >= 39 points per list
             quantizer = faiss.IndexFlatIP(dimension)
             index = faiss.IndexIVFFlat(quantizer, dimension, lists, faiss.METRIC_INNER_PRODUCT)
