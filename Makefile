@@ -38,6 +38,7 @@ lint: install
 
 bench: install
 	$(BIN)/python -m evals.bench_index
+	$(BIN)/python -m evals.bench_scale
 	$(BIN)/python -m evals.bench_qa
 	$(BIN)/python -m evals.bench_speed
 	$(BIN)/python -m evals.bench_int8

@@ -166,9 +166,10 @@ def bench_backends(work: Path, documents: list[Document], questions: list[GoldIt
     return results
 
 
-def big_index(work: Path, small: Index, target_chunks: int, settings: Settings) -> Index:
+def repeated_corpus(small: Index, target_chunks: int) -> tuple[list[tuple[Document, str]], list[Chunk], np.ndarray]:
     """~target_chunks chunks for latency: the real chunks repeated under new ids, their vectors jittered
-    so the copies are not exact duplicates. Search cost depends on size, not on what the text says."""
+    so the copies are not exact duplicates. Search cost depends on size, not on what the text says.
+    Returns (documents with empty hashes, chunks in row order, their unit vectors)."""
     rng = np.random.default_rng(0)
     base_docs = list(small.store.iter_documents())
     base_vectors = np.load(small.folder / "embeddings.npy")
@@ -183,8 +184,18 @@ def big_index(work: Path, small: Index, target_chunks: int, settings: Settings) 
                 chunks.append(Chunk(new.id, start, end, doc.text[start:end], doc.title))
                 vector_rows.append(row)
         copy += 1
-    vectors = base_vectors[vector_rows] + rng.normal(0, 0.02, (len(vector_rows), base_vectors.shape[1]))
-    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    vectors = np.empty((len(vector_rows), base_vectors.shape[1]), dtype=np.float32)
+    # In slices: at a million rows, float64 noise for all of them at once would be ~3 GB.
+    for begin in range(0, len(vector_rows), 100_000):
+        rows = vector_rows[begin : begin + 100_000]
+        block = base_vectors[rows] + rng.normal(0, 0.02, (len(rows), base_vectors.shape[1]))
+        vectors[begin : begin + len(rows)] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return documents, chunks, vectors
+
+
+def big_index(work: Path, small: Index, target_chunks: int, settings: Settings) -> Index:
+    """An index of ~target_chunks chunks made by repeated_corpus, with the settings' dense index kind."""
+    documents, chunks, vectors = repeated_corpus(small, target_chunks)
     folder = work / "big"
     folder.mkdir()
     write_store(folder / "store.sqlite", documents, chunks)
