@@ -132,7 +132,9 @@ def test_scoring_leaves_generation_untouched(llm: LLM):
     assert llm.complete(messages) == before
 
 
-def test_score_options_speed_for_ten_options(llm: LLM, capsys: pytest.CaptureFixture[str]):
+def test_score_options_speed_for_ten_options(
+    llm: LLM, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
     context = (
         "The Nile is a major north-flowing river in northeastern Africa. It flows into the Mediterranean Sea. "
         "The Nile is among the longest rivers in the world. Its drainage basin covers eleven countries. "
@@ -152,16 +154,24 @@ def test_score_options_speed_for_ten_options(llm: LLM, capsys: pytest.CaptureFix
     ]
     prompt_tokens = sum(llm.count_tokens(text) for _, text in messages) + 30  # + the chat template
     llm.complete([HELPFUL, ("user", "Hi")])  # a different prompt in the cache: the first call is cold
+    llama = llm._shared.llama  # type: ignore[attr-defined]
+    decoded: list[int] = []  # prompt tokens llama.cpp is asked to decode, per call
+    real_eval = llama.eval
+    monkeypatch.setattr(llama, "eval", lambda tokens: (decoded.append(len(tokens)), real_eval(tokens))[1])
     started = time.perf_counter()
     scores = llm.score_options(messages, options)
     cold = time.perf_counter() - started
+    cold_tokens = sum(decoded)
+    decoded.clear()
     started = time.perf_counter()
     assert llm.score_options(messages, options) == scores
     warm = time.perf_counter() - started
     assert scores is not None
     with capsys.disabled():
         print(f"\nscore_options, 10 options, ~{prompt_tokens}-token prompt: {cold:.2f} s cold, {warm:.2f} s cached")
-    assert warm < cold
+    # The second call finds the prompt in the cache: it decodes none of it again (timings would say the
+    # same on a quiet machine, but not on a loaded one).
+    assert cold_tokens > prompt_tokens // 2 and sum(decoded) == 0
     assert max(range(10), key=lambda i: scores[i]) == 0
 
 
