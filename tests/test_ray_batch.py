@@ -79,7 +79,9 @@ def test_a_worker_that_dies_mid_run_loses_and_repeats_no_question(tmp_path: Path
     # Answered once each in the file; the questions queued behind a dying one were sent again, so the
     # log may hold a few twice, but every one of them at least once.
     assert set(log.read_text(encoding="utf-8").split()) == {row["id"] for i, row in enumerate(rows) if i != 9}
-    assert pool.restarted_actors == 4  # one death of "once", three of "always"
+    # One death of "once", three of "always"; on a loaded machine a dead actor's results can take longer to
+    # settle than the pool waits, and then its question is sent again unblamed and dies once more.
+    assert pool.restarted_actors >= 4
     assert (summary.answered, summary.errors) == (13, 1)
 
 
