@@ -8,7 +8,8 @@ from tests.conftest import HOTPOT_STYLE
 from webqa.answer.quote_store import QuoteStore
 from webqa.assistant import Assistant
 from webqa.llm import ScriptedLLM
-from webqa.types import Quote, page_sha256
+from webqa.trace import Trace
+from webqa.types import page_sha256
 
 QUESTION = "Which position in the United States government was held by the actress who starred in Kiss and Tell?"
 DOCS = {d.id: d for d in HOTPOT_STYLE}
@@ -55,14 +56,14 @@ def test_abstractive_answers_drop_what_the_quotes_do_not_support(assistant_for):
     answer = assistant_for(llm, answer_mode="abstractive").ask(QUESTION, on_text=streamed.append)
     assert "Olympic" not in answer.answer and "Olympic" not in "".join(streamed)
     assert "Chief of Protocol of the United States" in answer.answer
-    assert answer.trace["answer"]["dropped_sentences"] == ["She won three Olympic gold medals [1]."]
+    assert answer.trace.notes["dropped_sentences"] == ["She won three Olympic gold medals [1]."]
     _assert_citations_are_verbatim(answer)
 
 
 def test_abstractive_falls_back_to_extractive_when_nothing_is_supported(assistant_for):
     llm = ScriptedLLM("Bananas are an excellent source of potassium [1].")
     answer = assistant_for(llm, answer_mode="abstractive").ask(QUESTION)
-    assert answer.trace["answer"]["fell_back_to_extractive"] is True
+    assert answer.trace.notes["fell_back_to_extractive"] is True
     assert "Bananas" not in answer.answer and "Chief of Protocol" in answer.answer
 
 
@@ -81,7 +82,7 @@ def test_the_llm_policy_drives_the_browser_and_invalid_output_is_counted(assista
         '{"command": "answer", "argument": ""}',
     )
     answer = assistant_for(llm, policy="llm").ask(QUESTION)
-    assert answer.trace["invalid_outputs"] == 1
+    assert answer.trace.invalid_outputs == 1
     assert [a.command for a in answer.actions] == ["search", "open", "(invalid)", "quote", "answer"]
     assert [a.ok for a in answer.actions] == [True, True, False, True, True]
     # The answer reads the whole page the model opened: it cites the sentence its quote was part of.
@@ -103,14 +104,14 @@ def test_every_citation_records_the_hash_of_its_page_whatever_made_the_quote(ass
     )
     assistant = assistant_for(llm, policy="llm")
     first = assistant.ask(QUESTION)
-    (quoted,) = first.trace["quotes"]
-    assert quoted["text"] == "served as Chief of Protocol of the United States"
-    assert quoted["page_sha256"] == page_sha256(DOCS["Shirley Temple"].text)
+    (quoted,) = first.trace.quotes
+    assert quoted.text == "served as Chief of Protocol of the United States"
+    assert quoted.page_sha256 == page_sha256(DOCS["Shirley Temple"].text)
     # A follow-up answered from the browser's quotes alone (as a conversation saves and reloads them).
     browsed = QuoteStore(assistant.embedder())
-    browsed.add([Quote(**quote) for quote in first.trace["quotes"]])
+    browsed.add(list(first.trace.quotes))
     follow_up = assistant.ask("Who served as Chief of Protocol?", quote_store=browsed, skip_browsing=True)
-    assert any(c.quote.text == quoted["text"] for c in follow_up.citations)  # the model's quote is cited
+    assert any(c.quote.text == quoted.text for c in follow_up.citations)  # the model's quote is cited
     for answer in (first, follow_up):
         _assert_citations_are_verbatim(answer)
         for citation in answer.to_record()["citations"]:
@@ -125,7 +126,7 @@ def test_the_llm_policy_refuses_an_action_repeated_back_to_back(assistant_for):
     )
     answer = assistant_for(llm, policy="llm").ask(QUESTION)
     assert [a.command for a in answer.actions] == ["search", "(invalid)", "answer"]
-    assert answer.trace["invalid_outputs"] == 1
+    assert answer.trace.invalid_outputs == 1
 
 
 def test_shared_assistants_differing_only_in_how_they_answer_share_one_open_index(cli_env, fresh_shared_assistants):
@@ -140,3 +141,28 @@ def test_shared_assistants_differing_only_in_how_they_answer_share_one_open_inde
     # Settings that shape search (here the fusion) open an index of their own.
     other_search = shared_assistant(load_settings(fusion="weighted"))
     assert other_search.index is not first.index
+
+
+# The answers-JSONL `trace` field (README): the typed trace writes exactly these keys, in this order.
+BROWSED_TRACE_KEYS = ["budget", "actions_left", "ended_by", "reason", "steps", "quotes", "page",
+                      "observation_chars", "stopped_by", "invalid_outputs", "answer"]  # fmt: skip
+
+
+def test_the_trace_of_a_scripted_run_serialises_to_the_documented_shape_and_back(assistant_for):
+    llm = ScriptedLLM(
+        '{"command": "search", "argument": "Shirley Temple"}',
+        '{"command": "open", "argument": "1"}',
+        '{"command": "quote", "argument": "served as Chief of Protocol of the United States"}',
+        '{"command": "answer", "argument": ""}',
+    )
+    answer = assistant_for(llm, policy="llm").ask(QUESTION)
+    data = json.loads(json.dumps(answer.trace.to_dict()))
+    assert list(data) == BROWSED_TRACE_KEYS
+    assert [s["command"] for s in data["steps"]] == ["search", "open", "quote", "answer"]
+    assert set(data["steps"][0]) == {"command", "argument", "ok", "observation", "seconds"}
+    assert data["quotes"][0]["text"] == "served as Chief of Protocol of the United States"
+    assert data["observation_chars"] == [len(s["observation"]) for s in data["steps"]]
+    assert data["stopped_by"] == "answer" and data["invalid_outputs"] == 0 and data["answer"] == answer.trace.notes
+    assert set(data["page"]) == {"title", "source", "position"}
+    assert Trace.from_dict(data).to_dict() == data  # a saved record reads back to the same trace
+    assert Trace.from_dict(data).steps == answer.trace.steps
