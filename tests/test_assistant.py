@@ -5,11 +5,14 @@ import json
 import pytest
 
 from tests.conftest import HOTPOT_STYLE
+from webqa.answer.draft import Draft
 from webqa.answer.quote_store import QuoteStore
+from webqa.answer_modes import AbstractiveAnswerer, TurnEvidence
 from webqa.assistant import Assistant
 from webqa.llm import ScriptedLLM
+from webqa.registry import ANSWER_MODES
 from webqa.trace import Trace
-from webqa.types import page_sha256
+from webqa.types import Citation, page_sha256
 
 QUESTION = "Which position in the United States government was held by the actress who starred in Kiss and Tell?"
 DOCS = {d.id: d for d in HOTPOT_STYLE}
@@ -166,3 +169,46 @@ def test_the_trace_of_a_scripted_run_serialises_to_the_documented_shape_and_back
     assert set(data["page"]) == {"title", "source", "position"}
     assert Trace.from_dict(data).to_dict() == data  # a saved record reads back to the same trace
     assert Trace.from_dict(data).steps == answer.trace.steps
+
+
+class CannedAnswerer:
+    """An answer mode a plugin might add: one fixed draft citing the best sentence, or nothing at all."""
+
+    def __init__(self, text: str | None) -> None:
+        self.text = text
+        self.turns: list[TurnEvidence] = []
+
+    def answer(self, context, turn: TurnEvidence, on_text) -> Draft | None:  # noqa: ANN001
+        self.turns.append(turn)
+        if self.text is None:
+            return None
+        return Draft(self.text, "canned", False, (Citation(1, turn.ranked[0].quote),), notes={"canned": True})
+
+
+def test_an_answerer_registered_by_name_writes_the_answer(assistant_for):
+    canned = CannedAnswerer("Canned [1].")
+    with ANSWER_MODES.temporarily("canned", lambda: canned):
+        answer = assistant_for(answer_mode="canned").ask(QUESTION)
+    assert answer.answer == "Canned [1]." and answer.short_answer == "canned"
+    assert canned.turns[0].question == QUESTION and canned.turns[0].ranked  # it was given the ranked evidence
+    assert answer.trace.notes == {"canned": True, "fell_back_to_extractive": False}
+
+
+def test_an_answerer_with_nothing_to_offer_falls_back_to_the_extractive_answer(assistant_for):
+    extractive = assistant_for().ask(QUESTION)
+    silent = CannedAnswerer(None)
+    with ANSWER_MODES.temporarily("silent", lambda: silent):
+        answer = assistant_for().ask(QUESTION, mode="silent")
+    assert silent.turns  # asked, and it said nothing
+    assert (answer.answer, answer.citations) == (extractive.answer, extractive.citations)
+    assert answer.trace.notes == {**extractive.trace.notes, "fell_back_to_extractive": True}
+    assert "fell_back_to_extractive" not in extractive.trace.notes  # the extractive answer cannot fall back
+
+
+def test_the_abstractive_answerer_itself_offers_nothing_when_no_sentence_is_supported(assistant_for):
+    """The fallback lives in answer_turn alone: the abstractive answerer only says it has no draft."""
+    assistant = assistant_for(ScriptedLLM("Bananas are an excellent source of potassium [1]."))
+    ranked = assistant.ranked_evidence(QUESTION)
+    assert ranked[0].relevance >= assistant.settings.abstain_below  # there was evidence worth writing from
+    turn = TurnEvidence(QUESTION, [s.quote for s in ranked], ranked, None)
+    assert AbstractiveAnswerer().answer(assistant, turn, None) is None

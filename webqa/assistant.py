@@ -11,12 +11,12 @@ from webqa.answer import evidence
 from webqa.answer.confidence import packaged_model
 from webqa.answer.quote_store import QuoteStore
 from webqa.answer.relevance import Relevance
-from webqa.answer_modes import TurnEvidence
+from webqa.answer_modes import TurnEvidence, answer_turn
 from webqa.browser.session import new_browser
 from webqa.config import Settings
 from webqa.index.embedders import Embedder, EmbedderOptions, load_embedder
 from webqa.index.search import Index
-from webqa.registry import ANSWER_MODES, POLICIES
+from webqa.registry import POLICIES
 from webqa.search.base import RepeatCache, SearchBackend, SearchContext, make_backend
 from webqa.trace import Trace
 from webqa.types import Action, Answer, Quote
@@ -96,7 +96,7 @@ class Assistant:
         ranked = evidence.rank(question, sentences, self.relevance())
         mode = mode or self.settings.answer_mode
         scorer = self.llm() if self.settings.short_answer_scoring == "llm" else None
-        draft, notes = ANSWER_MODES.create(mode, self, TurnEvidence(question, sentences, ranked, scorer), on_text)
+        draft, notes = answer_turn(mode, self, TurnEvidence(question, sentences, ranked, scorer), on_text)
         store.add([c.quote for c in draft.citations])  # what this answer cites, a later follow-up can reuse
         finished = time.perf_counter()
 
