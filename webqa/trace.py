@@ -8,7 +8,7 @@ that readers act on are named here, once."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # webqa.types holds Answer, which carries a Trace: the types are imported where used
@@ -150,7 +150,7 @@ class Trace:
         return self.notes.get("best_of") or []
 
     def with_turn(self, turn: TurnNotes) -> Trace:
-        return Trace(self.browsing, self.stopped_by, self.invalid_outputs, self.notes, turn)
+        return replace(self, turn=turn)
 
     def to_dict(self) -> dict[str, Any]:
         if self.turn is not None and self.turn.clarification is not None:
