@@ -26,7 +26,6 @@ from webqa.questions import QuestionItem
 from webqa.search.base import SearchResult
 from webqa.search.local import LocalSearch
 from webqa.shared import answer_function
-from webqa.trace import Trace
 
 HOTPOT_QUESTION = "Which position in the United States government was held by the actress who starred in Kiss and Tell?"
 LOTHAIR = PreviousTurn("Who was Lothair II?", "Lotharingia", False, ("Lothair II",))
@@ -442,20 +441,3 @@ def test_a_bare_topic_after_an_answer_is_a_follow_up_not_a_clarification(make_co
     conversation.ask("Who was Lothair II?")
     assert conversation.ask("Piacenza.").kind == "answer"
 
-
-# --- the trace a conversation adds to -----------------------------------------------------------
-
-
-def test_a_reused_quotes_turn_and_a_clarifying_turn_keep_their_trace_shapes(make_conversation):
-    conversation = make_conversation()
-    conversation.ask("When did Lothair II die?")
-    reused = conversation.ask("Where did he die?").answer.trace.to_dict()
-    assert list(reused) == ["steps", "quotes", "page", "observation_chars", "stopped_by", "invalid_outputs",
-                            "answer", "rewritten_question", "rewrite", "reused_quotes", "reuse_relevance",
-                            "earlier_quotes"]  # fmt: skip
-    assert reused["steps"] == [] and reused["stopped_by"] == "reused_quotes" and reused["reused_quotes"] is True
-    clarifying = conversation.ask("How hot is Mercury?").answer.trace.to_dict()
-    assert list(clarifying) == ["rewritten_question", "rewrite", "reused_quotes", "steps", "clarification"]
-    for data in (reused, clarifying):  # as a resumed conversation reads them back
-        saved = json.loads(json.dumps(data))
-        assert Trace.from_dict(saved).to_dict() == saved
