@@ -440,4 +440,3 @@ def test_a_bare_topic_after_an_answer_is_a_follow_up_not_a_clarification(make_co
     conversation = make_conversation()
     conversation.ask("Who was Lothair II?")
     assert conversation.ask("Piacenza.").kind == "answer"
-
