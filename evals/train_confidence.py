@@ -77,7 +77,7 @@ def answer_set(name: str, dataset: Any, items: list[Any]) -> list[dict[str, Any]
     with open(path, "a", encoding="utf-8") as out:
         for number, item in enumerate(items[len(done) :], start=len(done)):
             answer = assistant.ask(item.questions[0])
-            notes = answer.trace.get("answer", {})
+            notes = answer.trace.notes
             record = {
                 "id": item.id,
                 "answerable": item.gold[0].answerable,

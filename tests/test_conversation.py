@@ -63,8 +63,8 @@ def test_a_follow_up_searches_for_the_entity_of_the_previous_turn(make_conversat
     first = conversation.ask("Who was Lothair II?")
     assert first.kind == "answer" and first.answer.citations[0].quote.title == "Lothair II"
     turn = conversation.ask("When did he die?")
-    assert turn.answer.trace["rewritten_question"] == "When did Lothair II die?"
-    assert turn.answer.trace["rewrite"]["by"] == "rules"
+    assert turn.answer.trace.rewritten_question == "When did Lothair II die?"
+    assert turn.answer.trace.turn.rewrite["by"] == "rules"
     assert _searches(turn)[0] == "When did Lothair II die?"
     assert turn.answer.question == "When did he die?"  # the record keeps what the user typed
     assert "869" in turn.answer.answer
@@ -118,7 +118,7 @@ def test_the_llm_rewrite_is_used_when_it_keeps_the_words_and_names_the_entity(ma
     conversation = make_conversation(llm, rewrite_with_llm=True, reuse_quotes_above=1.0)
     conversation.ask("Who was Lothair II?")  # no history yet: the model is not asked
     turn = conversation.ask("When did he die?")
-    assert turn.question == "When did King Lothair II die?" and turn.answer.trace["rewrite"]["by"] == "llm"
+    assert turn.question == "When did King Lothair II die?" and turn.answer.trace.turn.rewrite["by"] == "llm"
     assert _searches(turn)[0] == "When did King Lothair II die?"
     rewrite_calls = [call for call in llm.calls if call.method == "complete_json"]
     assert len(rewrite_calls) == 1 and "User: Who was Lothair II?" in rewrite_calls[0].messages[-1][1]
@@ -137,7 +137,7 @@ def test_a_rejected_llm_rewrite_falls_back_to_the_rules(make_conversation, reply
     conversation = make_conversation(ScriptedLLM(reply), rewrite_with_llm=True, reuse_quotes_above=1.0)
     conversation.ask("Who was Lothair II?")
     turn = conversation.ask("When did he die?")
-    rewrite = turn.answer.trace["rewrite"]
+    rewrite = turn.answer.trace.turn.rewrite
     assert turn.question == "When did Lothair II die?" and rewrite["by"] == "rules"
     assert reason in rewrite["llm_rejected"]
     assert _searches(turn)[0] == "When did Lothair II die?"
@@ -180,8 +180,8 @@ def test_a_follow_up_the_stored_quotes_answer_does_not_browse(make_conversation)
     stored = len(conversation.quotes)
     turn = conversation.ask("Where did he die?")
     assert turn.question == "Where did Lothair II die?"
-    assert turn.answer.trace["reused_quotes"] is True and turn.answer.actions == ()
-    assert turn.answer.trace["steps"] == [] and turn.answer.trace["stopped_by"] == "reused_quotes"
+    assert turn.answer.trace.reused_quotes is True and turn.answer.actions == ()
+    assert turn.answer.trace.steps == () and turn.answer.trace.stopped_by == "reused_quotes"
     assert turn.answer.short_answer == "Piacenza" and turn.answer.citations
     assert len(conversation.quotes) == stored
 
@@ -191,7 +191,7 @@ def test_a_follow_up_that_needs_more_evidence_browses_and_keeps_the_new_quotes(m
     conversation.ask("Who was Albert Einstein?")
     before = {q.text for q in conversation.quotes.quotes}
     turn = conversation.ask("What theory did he develop?")
-    assert turn.answer.trace["reused_quotes"] is False
+    assert turn.answer.trace.reused_quotes is False
     assert _searches(turn)[0] == "What theory did Albert Einstein develop?"
     new = {q.text for q in conversation.quotes.quotes} - before
     assert "He developed the theory of relativity." in new
@@ -206,7 +206,7 @@ def test_quotes_about_another_entity_do_not_answer_a_follow_up(make_conversation
     assert 0 < len(einstein) < len(conversation.quotes)
     turn = conversation.ask("When did he die?")
     assert turn.question == "When did Albert Einstein die?"
-    assert turn.answer.trace["earlier_quotes"] == len(einstein)  # Lothair II's "He died in ..." is left out
+    assert turn.answer.trace.turn.earlier_quotes == len(einstein)  # Lothair II's "He died in ..." is left out
     assert all("Lothair" not in c.quote.title for c in turn.answer.citations)
 
 
@@ -225,7 +225,7 @@ def test_an_ambiguous_name_gets_a_clarifying_question_and_the_reply_resumes_the_
     answered = conversation.ask("the planet")
     assert answered.kind == "answer" and conversation.pending is None
     assert answered.question == "How hot is Mercury (planet)?"
-    assert answered.answer.trace["rewrite"] == {"by": "clarification", "reading": "Mercury (planet)"}
+    assert answered.answer.trace.turn.rewrite == {"by": "clarification", "reading": "Mercury (planet)"}
     assert _searches(answered)[0] == "How hot is Mercury (planet)?"
     assert answered.answer.citations[0].quote.doc_id == "mercury-planet"
 
@@ -324,7 +324,7 @@ def test_save_list_resume_delete(make_conversation, tmp_path):
     answered = resumed.ask("1")
     assert answered.n == 3 and answered.question.startswith("How hot is Mercury (")
     follow_up = resumed.ask("Where did Lothair II die?")
-    assert follow_up.answer.trace["reused_quotes"] is True  # quotes from before the resume answer it
+    assert follow_up.answer.trace.reused_quotes is True  # quotes from before the resume answer it
     assert store.summary(conversation.id).turns == 4
     assert len(store.load(conversation.id).quotes) == len(resumed.quotes)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
 import streamlit as st
 
@@ -83,23 +82,23 @@ def show_citations(citations: Sequence[tuple[int, Quote]], key: str) -> None:
 
 def show_trace(answer: Answer) -> None:
     trace = answer.trace
-    steps: list[dict[str, Any]] = trace.get("steps", [])
+    steps = trace.steps
     label = f"Browsing trace: {len(steps)} action{'' if len(steps) == 1 else 's'}"
     label += f", {answer.timings.get('total_s', 0.0):.1f} s"
     with st.expander(label):
-        rewritten = trace.get("rewritten_question")
+        rewritten = trace.rewritten_question
         if rewritten and rewritten != answer.question:
             st.markdown(f"Searched for the standalone question: *{escape(rewritten)}*")
-        if trace.get("reused_quotes"):
+        if trace.reused_quotes:
             st.markdown("Answered from quotes found earlier in this conversation; nothing new was browsed.")
         for number, step in enumerate(steps, start=1):
-            icon = ICONS.get(step["command"], "•")
-            verdict = "" if step["ok"] else " — :red[refused]"
-            st.markdown(f"{number}. {icon} **{step['command']}** {escape(step['argument'])}{verdict} "
-                        f"· {step.get('seconds', 0.0):.2f} s")  # fmt: skip
-            observation = step["observation"]
+            icon = ICONS.get(step.command, "•")
+            verdict = "" if step.ok else " — :red[refused]"
+            st.markdown(f"{number}. {icon} **{step.command}** {escape(step.argument)}{verdict} "
+                        f"· {step.seconds:.2f} s")  # fmt: skip
+            observation = step.observation
             if len(observation) > OBSERVATION_CHARS:
-                observation = observation[:OBSERVATION_CHARS] + f"\n… ({len(step['observation']):,} characters)"
+                observation = observation[:OBSERVATION_CHARS] + f"\n… ({len(step.observation):,} characters)"
             st.code(observation, language=None)
         phases = {k: v for k, v in answer.timings.items() if k.endswith("_s") and v}
         if phases:

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from webqa.agent.loop import AgentRun, Budgets, Policy, run_agent
 from webqa.answer import evidence
 from webqa.answer.confidence import packaged_model
 from webqa.answer.quote_store import QuoteStore
 from webqa.answer.relevance import Relevance
-from webqa.answer_modes import TurnEvidence
+from webqa.answer_modes import TurnEvidence, answer_turn
 from webqa.browser.session import new_browser
 from webqa.config import Settings
 from webqa.index.embedders import Embedder, EmbedderOptions, load_embedder
 from webqa.index.search import Index
-from webqa.registry import ANSWER_MODES, POLICIES
+from webqa.registry import POLICIES
 from webqa.search.base import RepeatCache, SearchBackend, SearchContext, make_backend
+from webqa.trace import Trace
 from webqa.types import Action, Answer, Quote
 
 if TYPE_CHECKING:
@@ -95,27 +96,28 @@ class Assistant:
         ranked = evidence.rank(question, sentences, self.relevance())
         mode = mode or self.settings.answer_mode
         scorer = self.llm() if self.settings.short_answer_scoring == "llm" else None
-        draft, notes = ANSWER_MODES.create(mode, self, TurnEvidence(question, sentences, ranked, scorer), on_text)
+        draft, notes = answer_turn(mode, self, TurnEvidence(question, sentences, ranked, scorer), on_text)
         store.add([c.quote for c in draft.citations])  # what this answer cites, a later follow-up can reuse
         finished = time.perf_counter()
 
-        run_trace = _NO_BROWSING if run is None else run.trace
-        steps = run_trace["steps"]
+        steps = () if run is None else run.trace.steps
         timings = {
             "total_s": round(finished - started, 3),
             "browse_s": round(browsed - started, 3),
             "answer_s": round(finished - browsed, 3),
         }
         for phase in ("search", "open", "quote", "find"):
-            timings[f"{phase}_s"] = round(sum(s["seconds"] for s in steps if s["command"] == phase), 3)
+            timings[f"{phase}_s"] = round(sum(s.seconds for s in steps if s.command == phase), 3)
         if run is not None and run.stopped_by == "unanswerable":
             # The policy's own verdict is a small model's guess: the measured confidence decides, and the
             # trace keeps what the policy said.
             notes["policy_said_unanswerable"] = browser.reason if browser is not None else ""
         if set_aside:  # page text addressed to an assistant, kept out of the evidence
             notes["set_aside"] = [{"title": q.title, "text": q.text[:200]} for q in set_aside]
-        stopped_by, invalid = ("reused_quotes", 0) if run is None else (run.stopped_by, run.invalid_outputs)
-        trace = {**run_trace, "stopped_by": stopped_by, "invalid_outputs": invalid, "answer": notes}
+        if run is None:
+            trace = Trace(None, "reused_quotes", 0, notes)
+        else:
+            trace = Trace(run.trace, run.stopped_by, run.invalid_outputs, notes)
         return Answer(
             question=question,
             answer=draft.text,
@@ -125,7 +127,7 @@ class Assistant:
             confidence=draft.confidence,
             evidence_confidence=draft.evidence_confidence,
             best_guess=draft.best_guess,
-            actions=tuple(Action(s["command"], s["argument"], s["ok"]) for s in steps),
+            actions=tuple(Action(s.command, s.argument, s.ok) for s in steps),
             timings=timings,
             trace=trace,
         )
@@ -161,7 +163,3 @@ class Assistant:
 
     def _budgets(self) -> Budgets:
         return Budgets(wall_s=self.settings.agent_wall_s, quote_chars=self.settings.agent_quote_chars)
-
-
-# The trace of a turn answered from earlier quotes: the keys trace readers rely on, with nothing done.
-_NO_BROWSING: dict[str, Any] = {"steps": [], "quotes": [], "page": None, "observation_chars": []}

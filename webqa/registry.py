@@ -133,9 +133,9 @@ POLICIES.register("planned", "webqa.agent.planned:create")
 POLICIES.register("llm", "webqa.agent.llm_policy:create")
 
 ANSWER_MODES: Registry[Any] = Registry("answer mode")
-"""(Assistant, Evidence, on_text) -> (Draft, notes). See webqa.answer_modes."""
-ANSWER_MODES.register("extractive", "webqa.answer_modes:extractive")
-ANSWER_MODES.register("abstractive", "webqa.answer_modes:abstractive")
+"""() -> Answerer. See webqa.answer_modes.answer_turn, which runs them."""
+ANSWER_MODES.register("extractive", "webqa.answer_modes:ExtractiveAnswerer")
+ANSWER_MODES.register("abstractive", "webqa.answer_modes:AbstractiveAnswerer")
 
 DATASETS: Registry[Any] = Registry("dataset")
 """Modules with load(data_dir) -> EvalSet and FILES (what a data folder must hold). See

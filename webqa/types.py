@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from webqa.trace import Trace
+
 
 @dataclass(frozen=True)
 class Document:
@@ -95,7 +97,7 @@ class Answer:
     best_guess: str = ""  # an abstention's withheld short answer (its confidence is `confidence`)
     actions: tuple[Action, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
-    trace: dict[str, Any] = field(default_factory=dict)  # the browser session, for --trace and the UI
+    trace: Trace = field(default_factory=Trace)  # how the answer was found, for --trace and the UI
 
     def to_record(self, id: str | None = None) -> dict[str, Any]:
         """One line of the answers JSONL format (DESIGN.md)."""

@@ -23,14 +23,14 @@ def test_a_scripted_policy_drives_every_command(sample_index):
     browser = browser_for(sample_index)
     run = run_agent("When did Lothair II die?", policy, browser, BUDGETS)
     assert run.stopped_by == "answer" and run.invalid_outputs == 0
-    commands = [(s["command"], s["ok"]) for s in run.trace["steps"]]
+    commands = [(s.command, s.ok) for s in run.trace.steps]
     assert commands == [
         ("search", True), ("open", True), ("find", True), ("quote", True), ("scroll", False),
         ("top", True), ("back", True), ("open", True), ("answer", True),
     ]  # fmt: skip
     assert browser.quotes[0].doc_id == "lothair"
     assert policy.seen[0] == "" and policy.seen[1].startswith("Search results:")
-    assert run.trace["observation_chars"] == [len(s["observation"]) for s in run.trace["steps"]]
+    assert run.trace.observation_chars == [len(s.observation) for s in run.trace.steps]
 
 
 def test_invalid_model_output_is_counted_and_shown_back(sample_index):
@@ -45,7 +45,7 @@ def test_invalid_model_output_is_counted_and_shown_back(sample_index):
 def test_the_step_budget_stops_a_policy_that_never_answers(sample_index):
     policy = ScriptedPolicy([("search", f"query {n}") for n in range(100)])
     run = run_agent("q", policy, browser_for(sample_index, budget=5), BUDGETS)
-    assert run.stopped_by == "budget" and len(run.trace["steps"]) == 5
+    assert run.stopped_by == "budget" and len(run.trace.steps) == 5
 
 
 def test_the_wall_time_budget(sample_index):
@@ -54,7 +54,7 @@ def test_the_wall_time_budget(sample_index):
     run = run_agent(
         "q", policy, browser_for(sample_index), Budgets(wall_s=25, quote_chars=4000), clock=lambda: next(ticks)
     )
-    assert run.stopped_by == "time" and len(run.trace["steps"]) == 2
+    assert run.stopped_by == "time" and len(run.trace.steps) == 2
 
 
 def test_the_quote_budget(sample_index):
@@ -63,7 +63,7 @@ def test_the_quote_budget(sample_index):
         ("quote", "He developed the theory of relativity."), ("search", "never reached"),
     ])  # fmt: skip
     run = run_agent("q", policy, browser_for(sample_index), Budgets(wall_s=60, quote_chars=50))
-    assert run.stopped_by == "quotes" and [s["command"] for s in run.trace["steps"]] == ["open", "quote"]
+    assert run.stopped_by == "quotes" and [s.command for s in run.trace.steps] == ["open", "quote"]
 
 
 def test_unanswerable_ends_the_loop_with_its_reason(sample_index):
@@ -82,4 +82,4 @@ def test_each_command_is_reported_as_it_runs(sample_index):
 
     run = run_agent("q", policy, browser_for(sample_index), BUDGETS, on_step=on_step)
     assert heard == [("search", "Nile", True), ("open", "99", False), ("answer", "", True)]
-    assert len(run.trace["steps"]) == 3
+    assert len(run.trace.steps) == 3

@@ -11,7 +11,7 @@ def test_quotes_the_sentence_that_answers(sample_index, embedder):
     policy = PlannedPolicy(Relevance(embedder), open_k=2, quotes_per_page=1, hops=0)
     run = run_agent("Where did Lothair II die?", policy, browser, Budgets(60, 4000))
     assert run.stopped_by == "answer"
-    assert [s["command"] for s in run.trace["steps"]][:2] == ["search", "open"]
+    assert [s.command for s in run.trace.steps][:2] == ["search", "open"]
     assert any(q.text == "He died in Piacenza on 8 August 869." for q in browser.quotes)
     for quote in browser.quotes:  # every quote is an exact span of its document
         assert sample_index.get_document(quote.doc_id).text[quote.start : quote.end] == quote.text

@@ -111,9 +111,9 @@ def test_the_repeat_guard_refuses_a_scripted_policy_s_repeat(sample_index):
 
     policy = ScriptedPolicy([("search", "Nile"), ("search", "Nile"), ("search", "Nile river")])
     run = run_agent("q", policy, browser_for(sample_index), BUDGETS)
-    commands = [step["command"] for step in run.trace["steps"]]
+    commands = [step.command for step in run.trace.steps]
     assert commands == ["search", INVALID, "search", "answer"] and run.invalid_outputs == 1
-    assert "You just ran search('Nile')" in run.trace["steps"][1]["observation"]
+    assert "You just ran search('Nile')" in run.trace.steps[1].observation
 
 
 class OneDocument:
@@ -138,7 +138,7 @@ def test_the_repeat_guard_refuses_the_planned_policy_s_repeat_too(embedder):
     browser = Browser(search_backend=pages, local=pages)
     policy = PlannedPolicy(Relevance(embedder), open_k=1, quotes_per_page=2, hops=0)
     run = run_agent("Where did Lothair II die?", policy, browser, BUDGETS)
-    commands = [(step["command"], step["argument"]) for step in run.trace["steps"]]
+    commands = [(step.command, step.argument) for step in run.trace.steps]
     assert commands[2:4] == [("quote", sentence), (INVALID, commands[3][1])]
     assert "You just ran quote(" in commands[3][1] and run.invalid_outputs == 1
     assert len(browser.quotes) == 1

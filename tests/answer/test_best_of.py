@@ -82,7 +82,7 @@ def test_ask_with_best_of_shows_every_sample_in_the_trace(hotpot_index, settings
     update = {"answer_mode": "abstractive", "best_of": 3, "short_answer_scoring": "heuristic", "abstain_below": 0.0}
     chosen = settings.model_copy(update=update)
     answer = Assistant(chosen, index=hotpot_index, llm=llm).ask(QUESTION)
-    samples = answer.trace["answer"]["best_of"]
+    samples = answer.trace.notes["best_of"]
     assert len(samples) == 3 and [s["seed"] for s in samples if s["chosen"]] == [1]  # seed 0 invented
     assert [c.extra for c in llm.calls if c.method == "stream"] == [{"temperature": 0.8, "seed": s} for s in (0, 1, 2)]
     assert not answer.abstained and "Chief of Protocol" in answer.answer

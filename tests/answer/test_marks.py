@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from webqa.answer.marks import marked_sample, marked_sentences
 from webqa.answer.sampling import judge_sentences
+from webqa.trace import Trace
 from webqa.types import Answer, Citation, Quote
 
 NILE = Quote("The Nile flows into the Mediterranean Sea.", "Nile", None, "nile", 0, 42)
@@ -36,7 +37,9 @@ def test_written_sentences_keep_their_scores_and_dropped_ones_show_as_unsupporte
         {"text": "It is green [1].", "score": 0.2, "kept": False},
         {"text": "2.", "score": 0.0, "kept": False},  # list numbering, not a claim
     ]
-    answer = Answer("q", "The Nile flows into the sea [1]. It is long [1].", trace={"answer": {"sentences": sentences}})
+    answer = Answer(
+        "q", "The Nile flows into the sea [1]. It is long [1].", trace=Trace(notes={"sentences": sentences})
+    )
     assert [m.status for m in marked_sentences(answer)] == ["supported", "uncertain", "unsupported"]
 
 

@@ -3,6 +3,7 @@
 import json
 
 from webqa.search.base import SearchResult
+from webqa.trace import BrowsingTrace
 
 RESULTS = [
     SearchResult("Nile", None, "The Nile is a major north-flowing river.", doc_id="nile", source="scripted"),
@@ -133,7 +134,7 @@ def test_the_session_serialises_to_json(make_browser):
     browser.run("open", "1")
     browser.run("quote", "The Nile is a major north-flowing river")
     browser.run("fly")
-    data = json.loads(json.dumps(browser.to_dict()))
+    data = json.loads(json.dumps(BrowsingTrace.of(browser).to_dict()))
     assert [s["command"] for s in data["steps"]] == ["search", "open", "quote", "fly"]
     assert [s["ok"] for s in data["steps"]] == [True, True, True, False]
     assert data["quotes"][0]["doc_id"] == "nile" and data["actions_left"] == 16

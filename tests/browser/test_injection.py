@@ -155,7 +155,7 @@ def test_the_llm_policy_never_sees_page_text_outside_the_data_block(index, name)
         json.dumps({"command": "answer", "argument": ""}),
     )
     run = run_agent(page.question, LLMPolicy(llm), browser_for(index), Budgets(wall_s=60, quote_chars=4000))
-    assert [step["ok"] for step in run.trace["steps"]] == [True, True, False, True, True, True]
+    assert [step.ok for step in run.trace.steps] == [True, True, False, True, True, True]
     prompts = [call[1] for call in llm.calls if call[0] == "complete_json"]
     assert len(prompts) == 6
     page_text = [page.fact, FILLER, *page.injections]

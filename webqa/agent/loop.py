@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from webqa.agent.view import StateView, view_of
 from webqa.browser.commands import INVALID, BrowserAction, InvalidReply, PolicyOutput
 from webqa.browser.env import Browser, Observation
+from webqa.trace import BrowsingTrace
 
 if TYPE_CHECKING:
     from webqa.answer.relevance import Relevance
@@ -48,7 +49,7 @@ class AgentRun:
     stopped_by: str  # "answer", "unanswerable", "budget", "time" or "quotes"
     seconds: float
     invalid_outputs: int
-    trace: dict[str, Any] = field(default_factory=dict)
+    trace: BrowsingTrace
 
 
 def run_agent(
@@ -83,8 +84,7 @@ def run_agent(
         observation_text = observation.text
         if on_step is not None:
             on_step(command, argument, observation)
-    trace = browser.to_dict()
-    trace["observation_chars"] = [len(step["observation"]) for step in trace["steps"]]
+    trace = BrowsingTrace.of(browser)
     return AgentRun(question, stopped_by or browser.ended_by or "", clock() - started, invalid_outputs, trace)
 
 

@@ -30,7 +30,7 @@ def marked_sentences(answer: Answer) -> list[MarkedSentence]:
     """The answer's sentences in order; for a model-written answer, the sentences it left out as well."""
     if answer.abstained:
         return [MarkedSentence(answer.answer, "abstained")]
-    written = answer.trace.get("answer", {}).get("sentences")
+    written = answer.trace.written_sentences
     if written:  # the model wrote it: every sentence, kept or not, with its score
         # A small model's list numbering ("1. 2.") splits into "sentences" that claim nothing: not shown.
         return [_judged(s["text"], s["score"], s["kept"]) for s in written if _says_something(s["text"])]

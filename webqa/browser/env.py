@@ -6,8 +6,7 @@ from __future__ import annotations
 import bisect
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 from webqa.browser.commands import COMMANDS, INVALID
 from webqa.browser.fetchers import PageFetcher
@@ -251,19 +250,6 @@ class Browser:
     def _window(self) -> str:
         assert self.page is not None
         return page_window(self.page, self.position, self.window_lines)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The whole session, for traces and for replaying how an answer was found."""
-        return {
-            "budget": self.budget,
-            "actions_left": self.actions_left,
-            "ended_by": self.ended_by,
-            "reason": self.reason,
-            "steps": [asdict(step) for step in self.steps],
-            "quotes": [asdict(quote) for quote in self.quotes],
-            "page": None if self.page is None else {"title": self.page.title, "source": self.page.source,
-                                                     "position": self.position},
-        }  # fmt: skip
 
 
 def _line_starts(lines: tuple[str, ...]) -> list[int]:

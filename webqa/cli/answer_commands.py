@@ -49,7 +49,7 @@ def ask_command(
         answer = assistant.ask(question)
         record = answer.to_record()
         if trace:
-            record["trace"] = answer.trace
+            record["trace"] = answer.trace.to_dict()
         typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
     else:
         answer = assistant.ask(question, on_text=write_now)
@@ -80,7 +80,7 @@ def print_references(answer: Answer) -> None:
         where = quote.url or f"doc:{quote.doc_id}"
         typer.echo(f"[{citation.n}] {quote.title} — {where} (characters {quote.start}-{quote.end})")
         typer.echo(f"    “{quote.text}”")
-    dropped = answer.trace.get("answer", {}).get("dropped_sentences") or []
+    dropped = answer.trace.dropped_sentences
     if dropped:
         typer.echo(f"\n({len(dropped)} sentence(s) the model wrote were dropped: their citations did not support them)")
     seconds = answer.timings.get("total_s", 0.0)
@@ -90,11 +90,11 @@ def print_references(answer: Answer) -> None:
 def print_trace(answer: Answer) -> None:
     """Every browser action and the first line of what it returned, on stderr."""
     typer.echo("\nTrace:", err=True)
-    for number, step in enumerate(answer.trace.get("steps", []), start=1):
-        status = "ok" if step["ok"] else "refused"
-        first = step["observation"].splitlines()[0] if step["observation"] else ""
-        typer.echo(f"{number:>3}. {step['command']}({step['argument'][:70]!r}) {status}: {first[:90]}", err=True)
-    samples = answer.trace.get("answer", {}).get("best_of") or []
+    for number, step in enumerate(answer.trace.steps, start=1):
+        status = "ok" if step.ok else "refused"
+        first = step.observation.splitlines()[0] if step.observation else ""
+        typer.echo(f"{number:>3}. {step.command}({step.argument[:70]!r}) {status}: {first[:90]}", err=True)
+    samples = answer.trace.best_of
     if samples:
         typer.echo(f"\nBest of {len(samples)} (reward probability + share of supported sentences):", err=True)
     for sample in samples:

@@ -125,7 +125,7 @@ def _print_turn(turn: Turn, trace: bool) -> None:
         return
     if turn.question != turn.user_text:
         typer.echo(f"(searched for: {turn.question})", err=True)
-    if turn.answer.trace.get("reused_quotes"):
+    if turn.answer.trace.reused_quotes:
         typer.echo("(answered from quotes found earlier in this conversation)", err=True)
     print_references(turn.answer)
     if trace:

@@ -37,6 +37,7 @@ from webqa.conversation.rewrite import (
 from webqa.conversation.store import ConversationStore, SavedTurn
 from webqa.errors import WebqaError
 from webqa.search.base import SearchError, SearchResult
+from webqa.trace import Trace, TurnNotes
 from webqa.types import Action, Answer, Citation, Quote
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class Turn:
 
     @property
     def clarification(self) -> Clarification | None:
-        data = self.answer.trace.get("clarification")
+        data = self.answer.trace.clarification
         return Clarification.from_dict(data) if self.kind == "clarification" and data else None
 
     def to_record(self, id: str | None = None) -> dict[str, Any]:
@@ -251,14 +252,7 @@ class Conversation:
         answer = self.assistant.ask(
             question, quote_store=evidence, skip_browsing=reuse, on_text=on_text, on_step=on_step
         )
-        trace = {
-            **answer.trace,
-            "rewritten_question": question,
-            "rewrite": notes,
-            "reused_quotes": reuse,
-            "reuse_relevance": round(best, 3),
-            "earlier_quotes": earlier,  # how many of the conversation's quotes this turn could draw on
-        }
+        trace = answer.trace.with_turn(TurnNotes(question, notes, reuse, round(best, 3), earlier))
         return self._record(text, question, "answer", replace(answer, question=text, trace=trace), started)
 
     def _clarify(
@@ -273,13 +267,7 @@ class Conversation:
         asked = clarification.text()
         if on_text is not None:
             on_text(asked)
-        trace = {
-            "rewritten_question": clarification.question,
-            "rewrite": notes,
-            "reused_quotes": False,
-            "steps": [],
-            "clarification": clarification.to_dict(),
-        }
+        trace = Trace(turn=TurnNotes(clarification.question, notes, False, clarification=clarification.to_dict()))
         timings = {"total_s": round(time.perf_counter() - started.perf, 3)}
         answer = Answer(question=text, answer=asked, timings=timings, trace=trace)
         return self._record(text, clarification.question, "clarification", answer, started)
@@ -288,7 +276,7 @@ class Conversation:
         turn = Turn(len(self.turns) + 1, text, question, kind, answer, started.at, _now())
         self.turns.append(turn)
         if self.store is not None:
-            record = {**turn.to_record(), "trace": answer.trace}
+            record = {**turn.to_record(), "trace": answer.trace.to_dict()}
             saved = SavedTurn(turn.n, text, question, kind, record, turn.started_at, turn.finished_at)
             self.store.save_turn(self.id, saved, self.quotes.quotes[self._saved_quotes :])
             self._saved_quotes = len(self.quotes)
@@ -334,7 +322,7 @@ def answer_from_record(record: dict[str, Any]) -> Answer:
         best_guess=record.get("best_guess", ""),
         actions=actions,
         timings=record.get("timings", {}),
-        trace=record.get("trace", {}),
+        trace=Trace.from_dict(record.get("trace", {})),
     )
 
 

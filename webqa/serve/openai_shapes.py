@@ -107,7 +107,7 @@ def reply_from_turn(turn: Turn, *, conversation_id: str, replayed: int, sources_
         "asked_back": turn.kind == "clarification",  # the content is then a clarifying question
         "clarification": clarification.to_dict() if clarification is not None else None,
         "rewritten_question": turn.question,  # what was searched for, after the follow-up was rewritten
-        "reused_quotes": bool(turn.answer.trace.get("reused_quotes")),
+        "reused_quotes": turn.answer.trace.reused_quotes,
         "citations": cited,  # quote, title, url, doc_id, start/end offsets and page hash of each [n]
         "actions": record["actions"],
         "timings": record["timings"],
