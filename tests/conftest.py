@@ -247,3 +247,14 @@ def vital_index_dir() -> Path:
     finally:
         os.environ.update(saved)
     return folder
+
+
+@pytest.fixture
+def kb(tmp_path, settings, embedder):
+    """An index of the sample, HotpotQA-style and Mercury documents (hashing embedder): the conversation and
+    trace tests answer from it."""
+    corpus = write_corpus(tmp_path / "kb.jsonl", SAMPLE_DOCUMENTS + HOTPOT_STYLE + MERCURY)
+    build_index("kb", [str(corpus)], settings, embedder=embedder, progress=False)
+    index = open_index("kb", settings, embedder=embedder)
+    yield index
+    index.close()

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from tests.conftest import HOTPOT_STYLE, MERCURY, SAMPLE_DOCUMENTS, write_corpus
 from webqa.assistant import Assistant
 from webqa.batch import run_batch
 from webqa.conversation import (
@@ -20,7 +19,6 @@ from webqa.conversation import (
 from webqa.conversation.clarify import Reading, choose_reading
 from webqa.conversation.rewrite import check_llm_rewrite
 from webqa.errors import WebqaError
-from webqa.index import build_index, open_index
 from webqa.llm import ScriptedLLM
 from webqa.questions import QuestionItem
 from webqa.search.base import SearchResult
@@ -29,15 +27,6 @@ from webqa.shared import answer_function
 
 HOTPOT_QUESTION = "Which position in the United States government was held by the actress who starred in Kiss and Tell?"
 LOTHAIR = PreviousTurn("Who was Lothair II?", "Lotharingia", False, ("Lothair II",))
-
-
-@pytest.fixture
-def kb(tmp_path, settings, embedder):
-    corpus = write_corpus(tmp_path / "kb.jsonl", SAMPLE_DOCUMENTS + HOTPOT_STYLE + MERCURY)
-    build_index("kb", [str(corpus)], settings, embedder=embedder, progress=False)
-    index = open_index("kb", settings, embedder=embedder)
-    yield index
-    index.close()
 
 
 @pytest.fixture

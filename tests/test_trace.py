@@ -2,25 +2,12 @@
 
 import json
 
-import pytest
-
-from tests.conftest import HOTPOT_STYLE, MERCURY, SAMPLE_DOCUMENTS, write_corpus
 from webqa.assistant import Assistant
 from webqa.conversation import Conversation
-from webqa.index import build_index, open_index
 from webqa.llm import ScriptedLLM
 from webqa.trace import Trace
 
 QUESTION = "Which position in the United States government was held by the actress who starred in Kiss and Tell?"
-
-
-@pytest.fixture
-def kb(tmp_path, settings, embedder):
-    corpus = write_corpus(tmp_path / "kb.jsonl", SAMPLE_DOCUMENTS + HOTPOT_STYLE + MERCURY)
-    build_index("kb", [str(corpus)], settings, embedder=embedder, progress=False)
-    index = open_index("kb", settings, embedder=embedder)
-    yield index
-    index.close()
 
 
 def assistant_on(kb, settings, llm=None) -> Assistant:  # noqa: ANN001
