@@ -13,8 +13,11 @@ factual questions over the default corpus and INSCIT are not used at all: they a
 
 Stage one is a softmax ranker over every candidate of a question (listwise: the probability of the gold
 candidates among all), fitted by full-batch gradient descent from zeros with L2, so a refit gives the
-same weights. Stage two fits the same kind of model over the top candidates with the model's
-log-probability, on questions kept apart from stage one's."""
+same weights. Stage two fits the same kind of model over the top LLM_TOP candidates with the model's
+mean log-probability per token, stacked: on SQuAD questions stage one never saw and on HotpotQA's
+training questions again, each ranked by a stage one fitted without its half (two folds). Fitted on SQuAD
+alone, stage two learns to distrust the model, whose choice rarely adds to a strong stage one there but
+often does on open questions ("Who painted the Mona Lisa?")."""
 
 from __future__ import annotations
 
@@ -42,6 +45,8 @@ WEIGHTS_PATH = Path("webqa/answer") / WEIGHTS_FILE
 L2 = 1e-3
 STEPS = 3000
 LEARNING_RATE = 0.5
+LLM_TOP = 6  # candidates the model scores at run time (webqa reads it from the weights file)
+FOLDS = 2
 
 
 def extract(name: str, start: int, count: int, data_dir: Path | None, step: int = 1) -> dict[str, list]:
@@ -100,43 +105,64 @@ def top1(groups: list[tuple[np.ndarray, np.ndarray]], weights: np.ndarray) -> fl
     return float(np.mean([labels[int(np.argmax(rows @ weights))] for rows, labels in groups])) if groups else 0.0
 
 
-def train(records: dict[str, list], stage_two_data: dict[str, list] | None) -> Weights:
-    groups = [
+def stage_one_groups(records: dict[str, list]) -> list[tuple[np.ndarray, np.ndarray]]:
+    return [
         (np.asarray(rows, dtype=np.float64), np.asarray(labels))
         for rows, labels in zip(records["rows"], records["labels"], strict=True)
         if rows and sum(labels) > 0
     ]
+
+
+def fit_stage_one(records: dict[str, list]) -> np.ndarray:
+    return fit_softmax(stage_one_groups(records), len(FEATURES))
+
+
+def stage_two_groups(questions: list[dict]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """One group per question whose gold is among its top candidates (the others teach nothing)."""
+    return [
+        (
+            stage_two_features(np.asarray(q["first"]), np.asarray(q["means"])),
+            np.asarray(q["labels"]),
+        )
+        for q in questions
+        if sum(q["labels"]) > 0
+    ]
+
+
+def train(records: dict[str, list], stage_two_data: dict[str, list] | None) -> Weights:
+    groups = stage_one_groups(records)
     half = len(groups) * 4 // 5
-    train_groups, held = groups[:half], groups[half:]
-    stage_one = fit_softmax(train_groups, len(FEATURES))
-    print(
-        f"stage one: {len(train_groups)} questions with a gold candidate; held-back top-1 {top1(held, stage_one):.3f}"
-    )
+    held_top1 = top1(groups[half:], fit_softmax(groups[:half], len(FEATURES)))
+    print(f"stage one: {half} questions with a gold candidate; held-back top-1 {held_top1:.3f}")
     stage_one = fit_softmax(groups, len(FEATURES))  # the shipped weights use every training question
-    stage_two = np.array([1.0, 0.0, 0.0])
+    stage_two = np.array([1.0, 0.0])
     info: dict = {
         "trained_on": f"SQuAD v1.1 dev questions after the first {SKIP} (interleaved order) and the HotpotQA dev "
         "questions at even positions (0, 2, ...), not yes/no or option questions; "
         f"{len(groups)} with a gold candidate",
-        "stage_one_heldout_top1": round(top1(held, fit_softmax(train_groups, len(FEATURES))), 3),
+        "stage_one_heldout_top1": round(held_top1, 3),
         "script": "python -m evals.train_span_scorer",
     }
     if stage_two_data:
-        questions = stage_two_data["questions"]
-        pairs = [
-            (stage_two_features(np.asarray(q["first"]), np.asarray(q["means"])), np.asarray(q["labels"]))
-            for q in questions
-            if sum(q["labels"]) > 0
-        ]
+        sets = {name: stage_two_groups(questions) for name, questions in stage_two_data.items()}
+        pairs = [pair for groups_of_set in sets.values() for pair in groups_of_set]
         stage_two = fit_softmax(pairs, len(STAGE_TWO))
-        base = top1(pairs, np.array([1.0, 0.0, 0.0]))
-        info["stage_two_top1"] = {"features_only": round(base, 3), "with_llm": round(top1(pairs, stage_two), 3)}
+        features_only = np.array([1.0, 0.0])
+        # Held out by set: fitted on the other set's questions, measured on this one's.
+        held = {}
+        for name, groups_of_set in sets.items():
+            others = [pair for other, g in sets.items() if other != name for pair in g]
+            fitted = fit_softmax(others, len(STAGE_TWO))
+            held[name] = {
+                "questions": len(groups_of_set),
+                "features_only": round(top1(groups_of_set, features_only), 3),
+                "with_llm_fitted_elsewhere": round(top1(groups_of_set, fitted), 3),
+                "with_llm_fitted_on_all": round(top1(groups_of_set, stage_two), 3),
+            }
+            print(f"stage two, {name}: {held[name]}")
+        info["stage_two_top1"] = held
         info["stage_two_questions"] = len(pairs)
-        print(
-            f"stage two on {len(pairs)} questions: top-1 {base:.3f} features only, "
-            f"{top1(pairs, stage_two):.3f} with the model"
-        )
-    return Weights(stage_one, stage_two, 6, info)
+    return Weights(stage_one, stage_two, LLM_TOP, info)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -162,23 +188,27 @@ def expected_calibration_error(p: np.ndarray, y: np.ndarray, bins: int = 10) -> 
     )
 
 
-def llm_stage(records: dict[str, list], stage_one: np.ndarray, start: int, data_dir: Path | None) -> dict[str, list]:
-    """The model's log-probabilities of each question's top candidates (questions from `start` on)."""
+def llm_pool(name: str, records: dict[str, list], weights_of: dict[int, np.ndarray]) -> list[dict]:
+    """The model's log-probabilities of the top LLM_TOP candidates of the questions `weights_of` names,
+    each ranked by the stage one weights given for it (fitted without that question), browsing again as
+    the extraction run did."""
     from webqa.assistant import Assistant
-    from webqa.evaluation.datasets import load_dataset
 
-    settings = load_settings().model_copy(update={"default_index": "eval-squad"})
+    settings = load_settings().model_copy(update={"default_index": f"eval-{name}"})
     assistant = Assistant(settings)
     llm = assistant.llm()
-    load_dataset("squad", data_dir)
-    out: dict[str, list] = {"questions": []}
-    for number in range(start, len(records["ids"])):
+    out: list[dict] = []
+    started = time.perf_counter()
+    for count, (number, stage_one) in enumerate(sorted(weights_of.items(), key=lambda kv: kv[0])):
         rows = np.asarray(records["rows"][number], dtype=np.float64)
+        if count % 25 == 0:
+            elapsed = time.perf_counter() - started
+            print(f"{name}: {count}/{len(weights_of)} questions scored, {elapsed:.0f} s", flush=True)
         if not len(rows):
             continue
         question = records["questions"][number]
         first = rows @ stage_one
-        top = np.argsort(-first, kind="stable")[:6]
+        top = np.argsort(-first, kind="stable")[:LLM_TOP]
         if len(top) < 2:
             continue
         _, browser = assistant._browse(question, None, None)
@@ -190,18 +220,24 @@ def llm_stage(records: dict[str, list], stage_one: np.ndarray, start: int, data_
             continue  # browsing differed from the extraction run (it should not): leave the question out
         means = llm_means(question, ranked, chosen, llm)
         if means is None:
-            break
-        out["questions"].append(
+            raise SystemExit("the model cannot score options (no chat template?): stage two cannot be trained")
+        out.append(
             {
+                "id": records["ids"][number],
                 "first": first[top].tolist(),
                 "means": means.tolist(),
                 "labels": np.asarray(records["labels"][number])[top].tolist(),
-                "relevance": [c.sentence.relevance for c in chosen],
-                "coverage": [c.sentence.coverage for c in chosen],
-                "best_relevance": ranked[0].relevance,
             }
         )
     return out
+
+
+def subset(records: dict[str, list], keep: list[int]) -> dict[str, list]:
+    return {key: [values[i] for i in keep] for key, values in records.items()}
+
+
+def join(*parts: dict[str, list]) -> dict[str, list]:
+    return {key: [v for part in parts for v in part[key]] for key in parts[0]}
 
 
 def cached(path: Path, name: str, start: int, count: int, data_dir: Path | None, step: int = 1) -> dict[str, list]:
@@ -220,20 +256,29 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help="refit from the cache and compare with the shipped file")
     args = parser.parse_args()
     CACHE.mkdir(parents=True, exist_ok=True)
-    records = cached(
-        CACHE / f"features-squad-{SKIP}-{args.questions}.json", "squad", SKIP, args.questions, args.data_dir
-    )
+    squad = cached(CACHE / f"features-squad-{SKIP}-{args.questions}.json", "squad", SKIP, args.questions, args.data_dir)
     hotpot = cached(CACHE / "features-hotpotqa-even.json", "hotpotqa", 0, 500, args.data_dir, HOTPOT_STEP)
-    # Stage one is fitted on the questions stage two does not see (and on HotpotQA's training half), then
-    # stage two on the rest of SQuAD's.
-    split = max(0, len(records["ids"]) - args.llm_questions)
-    first_part = {k: v[:split] + hotpot[k] for k, v in records.items()}
-    stage_one = train(first_part, None).stage_one
-    llm_path = CACHE / f"llm-{args.questions}-{args.llm_questions}-with-hotpotqa.json"
+    # Stage one is fitted on SQuAD's first questions and all of HotpotQA's; stage two on SQuAD's last ones
+    # and on HotpotQA's again, each ranked by a stage one that never saw it (stacking): for HotpotQA, one
+    # fitted without its fold. SQuAD alone would teach stage two to distrust the model (its stage one is
+    # strong there), which fails on open questions.
+    split = max(0, len(squad["ids"]) - args.llm_questions)
+    squad_first = subset(squad, list(range(split)))
+    first_part = join(squad_first, hotpot)
+    llm_path = CACHE / f"llm-top{LLM_TOP}-{args.questions}-{args.llm_questions}-hotpotqa-folds{FOLDS}.json"
     if llm_path.is_file():
         stage_two_data = json.loads(llm_path.read_text(encoding="utf-8"))
     elif args.llm_questions > 0:
-        stage_two_data = llm_stage(records, stage_one, split, args.data_dir)
+        squad_weights = fit_stage_one(first_part)
+        hotpot_weights: dict[int, np.ndarray] = {}
+        for fold in range(FOLDS):
+            kept = [i for i in range(len(hotpot["ids"])) if i % FOLDS != fold]
+            fitted = fit_stage_one(join(squad_first, subset(hotpot, kept)))
+            hotpot_weights.update({i: fitted for i in range(len(hotpot["ids"])) if i % FOLDS == fold})
+        stage_two_data = {
+            "squad": llm_pool("squad", squad, {i: squad_weights for i in range(split, len(squad["ids"]))}),
+            "hotpotqa": llm_pool("hotpotqa", hotpot, hotpot_weights),
+        }
         llm_path.write_text(json.dumps(stage_two_data), encoding="utf-8")
     else:
         stage_two_data = None

@@ -1,8 +1,10 @@
+from unittest.mock import patch
+
 import numpy as np
 
 from webqa.answer import evidence
 from webqa.answer.evidence import Sentence
-from webqa.answer.features import FEATURES
+from webqa.answer.features import FEATURES, candidates_and_features
 from webqa.answer.reader import read_answer
 from webqa.answer.relevance import Relevance
 from webqa.answer.scorer import STAGE_TWO, Weights, packaged_weights, rank_candidates
@@ -86,7 +88,7 @@ def test_a_long_sentence_is_cut_to_the_clauses_around_the_answer_and_stays_an_ex
 def test_the_model_s_log_probability_reorders_the_best_candidates():
     quote = Quote("Paris and Lyon are large cities of France.", "France", None, "f", 0, 42)
     sentences = [Sentence(quote, 0.9, 0, 0.5)]
-    weights = Weights(np.zeros(len(FEATURES)), np.array([0.0, 5.0, 0.0]), 6, {})
+    weights = Weights(np.zeros(len(FEATURES)), np.array([0.0, 5.0]), 6, {})
     plain = rank_candidates("Which city?", sentences, None, weights)
     options = [s.candidate.text for s in plain.scored[:6]]
     favourite = options[-1]
@@ -118,3 +120,44 @@ def test_a_long_first_hop_sentence_is_cut_to_the_clause_that_names_the_answer_s_
     second = draft.citations[1].quote
     assert "Shirley Temple" in second.text and len(second.text.split()) < len(first_hop.split())
     assert first_hop[second.start : second.end] == second.text
+
+
+SAHARA = (
+    "The Sahara is a desert spanning North Africa. "
+    "With an area of 9,200,000 square kilometres, it is the largest hot desert in the world."
+)
+
+
+def test_a_pronoun_that_stands_for_the_page_makes_the_page_s_title_a_candidate():
+    question = "What is the largest hot desert in the world?"
+    page = make_page("Sahara", SAHARA, doc_id="sahara")
+    candidates, rows = candidates_and_features(question, _ranked(question, [page]))
+    stand_ins = [(c, row) for c, row in zip(candidates, rows, strict=True) if c.stand_in]
+    assert [c.text for c, _ in stand_ins] == ["Sahara"]
+    candidate, row = stand_ins[0]
+    assert candidate.span.text == "it" and "largest hot desert" in candidate.sentence.quote.text
+    assert row[FEATURES.index("stands_for_title")] == 1.0 and row[FEATURES.index("all_capitalised")] == 1.0
+    plain = [c for c in candidates if not c.stand_in]
+    assert plain and all(c.sentence.quote.text[c.span.start : c.span.end] == c.text for c in plain)
+
+
+def test_a_sentence_that_names_its_page_has_no_stand_in():
+    question = "What desert spans North Africa?"
+    page = make_page("Sahara", "The Sahara is a desert spanning North Africa; it is hot.", doc_id="sahara")
+    candidates, _ = candidates_and_features(question, _ranked(question, [page]))
+    assert candidates and not any(c.stand_in for c in candidates)
+
+
+def test_an_answer_that_stands_on_a_pronoun_cites_the_sentence_that_names_it_first():
+    question = "What is the largest hot desert in the world?"
+    page = make_page("Sahara", SAHARA, doc_id="sahara")
+    stage_one = np.zeros(len(FEATURES))
+    stage_one[FEATURES.index("stands_for_title")] = 5.0
+    weights = Weights(stage_one, np.array([1.0, 0.0]), 6, {})
+    with patch("webqa.answer.scorer.packaged_weights", return_value=weights):
+        draft = read_answer(question, _ranked(question, [page]), None, 0.0)
+    assert draft.short_answer == "Sahara" and len(draft.citations) == 2
+    naming, fact = (c.quote for c in draft.citations)
+    assert naming.text.startswith("The Sahara is a desert") and "largest hot desert" in fact.text
+    assert all(SAHARA[q.start : q.end] == q.text for q in (naming, fact))
+    assert draft.text.index("[1]") < draft.text.index("[2]")

@@ -43,6 +43,9 @@ _COMMON_VERBS = frozenset(
 )
 _NOUN_SUFFIXES = ("tion", "sion", "ism", "ity", "ness", "ment", "ance", "ence", "ship", "ogy", "ist")
 _YEAR = re.compile(r"^(1\d{3}|20\d{2})s?$")
+# Pronouns that, in an encyclopaedia page, stand for the page's subject: "With an area of 9,200,000 km2, it
+# is the largest hot desert in the world" (the page "Sahara"), "Its capital is Doha" (the page "Qatar").
+_SUBJECT_PRONOUNS = frozenset({"it", "its", "he", "his", "she"})
 
 BASE_FEATURES = (
     "relevance", "relevance_gap", "rank_inverse", "sentence_coverage",
@@ -52,6 +55,7 @@ BASE_FEATURES = (
     "frequency_log", "several_pages", "whole_name", "part_of_name",
     "after_preposition", "after_article", "before_of", "in_brackets", "is_title", "first_sentence",
     "inner_function_words", "last_adverb", "last_verb_form", "first_verb_form", "common_verb", "noun_suffix",
+    "stands_for_title",
 )  # fmt: skip
 FEATURES = BASE_FEATURES + tuple(f"{kind}*{shape}" for kind in QUESTION_KINDS for shape in SHAPES)
 
@@ -91,12 +95,14 @@ def question_kind(question: str) -> str:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A distinct answer span (by normalised text), in the best sentence that holds it."""
+    """A distinct answer span (by normalised text), in the best sentence that holds it. A stand-in is the
+    page's title where that sentence says "it" or "he" for it: `span` is then the pronoun, `text` the title."""
 
     text: str
     span: Span
     sentence: Sentence
     key: str  # normalize_answer(text)
+    stand_in: bool = False
 
 
 @dataclass
@@ -120,24 +126,50 @@ def candidates_and_features(
         return [], np.zeros((0, len(FEATURES)), dtype=np.float32)
     best_relevance = max(v.sentence.relevance for v in views)
 
-    grouped: dict[str, list[tuple[Span, _SentenceView]]] = defaultdict(list)
+    grouped: dict[str, list[tuple[Span, _SentenceView, list[Token] | None]]] = defaultdict(list)
     for index, view in enumerate(views):
-        for span in sentence_spans(view.sentence.quote.text, index, view.tokens):
-            content = [view.stems[i] for i in range(span.first, span.last + 1) if view.stems[i]]
+        found = [(span, None) for span in sentence_spans(view.sentence.quote.text, index, view.tokens)]
+        stand_in = _title_stand_in(view, index)
+        if stand_in is not None:
+            found.append(stand_in)
+        for span, words in found:
+            if words is None:
+                content = [view.stems[i] for i in range(span.first, span.last + 1) if view.stems[i]]
+                text = span.text
+            else:
+                content = [s for s in (_content_stems(w.text) for w in words) for s in s]
+                text = _bare_title(view.sentence.quote.title)
             if content and all(s in question_stems for s in content):
                 continue  # only the question's own words: never its answer
-            key = normalize_answer(span.text)
+            key = normalize_answer(text)
             if key and key not in question_words:
-                grouped[key].append((span, view))
+                grouped[key].append((span, view, words))
 
     candidates, rows = [], []
-    for key, found in grouped.items():
-        span, view = found[0]  # sentences come best first
-        pages = {(v.sentence.quote.doc_id, v.sentence.quote.url) for _, v in found}
-        sentences_with = {s.sentence for s, _ in found}
-        candidates.append(Candidate(span.text, span, view.sentence, key))
-        rows.append(_row(span, view, kind, question_stems, best_relevance, len(sentences_with), len(pages)))
+    for key, found_for_key in grouped.items():
+        span, view, words = found_for_key[0]  # sentences come best first
+        pages = {(v.sentence.quote.doc_id, v.sentence.quote.url) for _, v, _ in found_for_key}
+        sentences_with = {s.sentence for s, _, _ in found_for_key}
+        text = span.text if words is None else _bare_title(view.sentence.quote.title)
+        candidates.append(Candidate(text, span, view.sentence, key, words is not None))
+        rows.append(_row(span, view, kind, question_stems, best_relevance, len(sentences_with), len(pages), words))
     return candidates, np.asarray(rows, dtype=np.float32)
+
+
+def _bare_title(title: str) -> str:
+    return title.split(" (")[0].strip()
+
+
+def _title_stand_in(view: _SentenceView, index: int) -> tuple[Span, list[Token]] | None:
+    """The first subject pronoun of a sentence that does not name its page, as a span standing for the
+    page's title (with the title's words), or None."""
+    title = _bare_title(view.sentence.quote.title)
+    if not title or not title[0].isupper() or title.lower() in view.sentence.quote.text.lower():
+        return None
+    for position, token in enumerate(view.tokens):
+        if token.lower in _SUBJECT_PRONOUNS:
+            return Span(token.text, index, position, position, token.start, token.end), tokens(title)
+    return None
 
 
 def _row(
@@ -148,9 +180,15 @@ def _row(
     best_relevance: float,
     sentence_count: int,
     page_count: int,
+    stand_in: list[Token] | None = None,
 ) -> list[float]:
-    toks = view.tokens[span.first : span.last + 1]
-    content = [view.stems[i] for i in range(span.first, span.last + 1) if view.stems[i]]
+    """One candidate's features; for a title's stand-in, `stand_in` holds the title's words: what the
+    candidate is comes from them, where it stands from the pronoun."""
+    toks = stand_in if stand_in is not None else view.tokens[span.first : span.last + 1]
+    if stand_in is None:
+        content = [view.stems[i] for i in range(span.first, span.last + 1) if view.stems[i]]
+    else:
+        content = [s for s in (_content_stems(t.text) for t in toks) for s in s]
     overlap = sum(1 for s in content if s in question_stems) / len(content) if content else 0.0
     inside = set(range(span.first, span.last + 1))
     outside = [p for p in view.question_positions if p not in inside]
@@ -165,7 +203,7 @@ def _row(
     previous = view.tokens[span.first - 1].lower if span.first > 0 else ""
     following = view.tokens[span.last + 1].lower if span.last + 1 < len(view.tokens) else ""
     text = view.sentence.quote.text
-    whole_name = any(a == span.start and b == span.end for a, b in view.names)
+    whole_name = stand_in is not None or any(a == span.start and b == span.end for a, b in view.names)
     part_of_name = not whole_name and any(a <= span.start and span.end <= b for a, b in view.names)
     brackets = text.rfind("(", 0, span.start) > text.rfind(")", 0, span.start)
     title = normalize_answer(view.sentence.quote.title.split(" (")[0])
@@ -196,7 +234,7 @@ def _row(
         float(previous in _ARTICLES),
         float(following == "of"),
         float(brackets),
-        float(normalize_answer(span.text) == title),
+        float(stand_in is not None or normalize_answer(span.text) == title),
         float(view.sentence.quote.start == 0),
         float(sum(1 for t in toks[1:-1] if t.lower in FUNCTION_WORDS)),
         float(toks[-1].lower.endswith("ly") and len(toks[-1].text) > 4),
@@ -204,6 +242,7 @@ def _row(
         float(_verb_form(toks[0])),
         float(any(t.lower in _COMMON_VERBS for t in toks)),
         float(toks[-1].lower.endswith(_NOUN_SUFFIXES)),
+        float(stand_in is not None),
     ]
     row += [float(k == kind and s == shape) for k in QUESTION_KINDS for s in SHAPES]
     return row

@@ -120,7 +120,11 @@ def _answer(question: str, ranked: Sequence[Sentence], llm: LLM | None, abstain_
     answer = best.candidate.sentence
     quote = _clause_with(answer.quote, best.candidate.span.start, best.candidate.span.end)
     citations = [Citation(1, quote)]
-    if answer.via is not None:  # the first hop, which names the page the answer stands on
+    naming = _naming_sentence(ranked, answer.quote) if best.candidate.stand_in else None
+    if naming is not None:  # "it is the largest hot desert": first the sentence that says what "it" is
+        at = _mention(naming.text, naming.title)
+        citations = [Citation(1, _clause_with(naming, at, at + len(naming.title.split(" (")[0]))), Citation(2, quote)]
+    elif answer.via is not None:  # the first hop, which names the page the answer stands on
         at = _mention(answer.via.text, answer.quote.title)
         citations.append(Citation(2, _clause_with(answer.via, at, at + len(answer.quote.title.split(" (")[0]))))
     text = " ".join(with_citation(c.quote.text, f"[{c.n}]") for c in citations)
@@ -202,6 +206,18 @@ def _clause_with(quote: Quote, start: int, end: int) -> Quote:
         return quote
     offset = left + len(raw) - len(raw.lstrip(",;:–—-( "))
     return replace(quote, text=piece, start=quote.start + offset, end=quote.start + offset + len(piece))
+
+
+def _naming_sentence(ranked: Sequence[Sentence], quote: Quote) -> Quote | None:
+    """The first sentence of `quote`'s page that names the page (its title), for an answer that stands
+    on a pronoun of that page."""
+    name = quote.title.split(" (")[0].strip().lower()
+    same_page = [
+        s.quote
+        for s in ranked
+        if s.quote.doc_id == quote.doc_id and s.quote.url == quote.url and name in s.quote.text.lower()
+    ]
+    return min(same_page, key=lambda q: q.start) if same_page else None
 
 
 def _mention(text: str, title: str) -> int:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from webqa.llm import LLM
 
 WEIGHTS_FILE = "span_scorer.json"
-STAGE_TWO = ("stage_one", "llm_mean", "llm_best")
+STAGE_TWO = ("stage_one", "llm_mean")
 CONTEXT_SENTENCES = 4
 PROMPT = "Answer the question with a short phrase taken from the context."
 
@@ -111,9 +111,10 @@ def rank_candidates(
 
 
 def stage_two_features(first: np.ndarray, means: np.ndarray) -> np.ndarray:
-    best = np.zeros(len(means))
-    best[int(np.argmax(means))] = 1.0
-    return np.stack([first - first.max(), means - means.max(), best], axis=1)
+    """Each against the best of the question's candidates, so the scale of a question does not matter.
+    (Tried and left out, by held-out top-1 on the training data: the model's first choice as a feature of
+    its own, the log-probability summed over tokens, and pointwise mutual information with the question.)"""
+    return np.stack([first - first.max(), means - means.max()], axis=1)
 
 
 def stage_two_logits(first: np.ndarray, means: np.ndarray, weights: np.ndarray) -> np.ndarray:
