@@ -5,7 +5,7 @@ import numpy as np
 from webqa.answer import evidence
 from webqa.answer.evidence import Sentence
 from webqa.answer.features import FEATURES, candidates_and_features
-from webqa.answer.reader import read_answer
+from webqa.answer.reader import _clause_with, read_answer
 from webqa.answer.relevance import Relevance
 from webqa.answer.scorer import STAGE_TWO, Weights, packaged_weights, rank_candidates
 from webqa.browser.page import make_page
@@ -161,3 +161,17 @@ def test_an_answer_that_stands_on_a_pronoun_cites_the_sentence_that_names_it_fir
     assert naming.text.startswith("The Sahara is a desert") and "largest hot desert" in fact.text
     assert all(SAHARA[q.start : q.end] == q.text for q in (naming, fact))
     assert draft.text.index("[1]") < draft.text.index("[2]")
+
+
+def test_a_clause_cut_never_starts_at_which_it_keeps_what_which_refers_to():
+    text = (
+        "The Renaissance was a period of European history that marked the transition from the Middle Ages "
+        "to modernity and covered the fifteenth and sixteenth centuries, which emerged as a distinct style "
+        "in Italy in about AD 1400, and it spread across Europe with the help of printing, trade and new "
+        "learning in many cities."
+    )
+    quote = Quote(text, "Renaissance", None, "r", 0, len(text))
+    at = text.index("1400")
+    piece = _clause_with(quote, at, at + 4)
+    assert "1400" in piece.text and not piece.text.lower().startswith("which")
+    assert text[piece.start : piece.end] == piece.text and len(piece.text) < len(text)

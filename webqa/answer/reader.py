@@ -30,6 +30,7 @@ WANTED_SHAPES = {
 SUPPORT_MIN_RELEVANCE = 0.45  # a second sentence must itself match the question this well
 MAX_ANSWER_WORDS = 40
 _CLAUSE = re.compile(r"[,;:]\s+|\s+[–—-]\s+|\s\(")
+_RELATIVE = re.compile(r"[,;:–—(\s-]*(?:which|who|whom|whose|where|when|that)\b")
 
 
 def read_answer(
@@ -195,6 +196,8 @@ def _clause_with(quote: Quote, start: int, end: int) -> Quote:
     cuts = [0] + [m.start() for m in _CLAUSE.finditer(text)] + [len(text)]
     left = max(c for c in cuts if c <= start)
     right = min(c for c in cuts if c >= end)
+    while left > 0 and _RELATIVE.match(text, left):  # ", which emerged in Italy": keep what "which" is
+        left = max(c for c in cuts if c < left)
     while len(text[left:right].split()) < 12:  # too short to read as a sentence: widen by a clause
         wider = [c for c in cuts if c > right]
         if not wider:
