@@ -128,16 +128,18 @@ def candidates_and_features(
 
     grouped: dict[str, list[tuple[Span, _SentenceView, list[Token] | None]]] = defaultdict(list)
     for index, view in enumerate(views):
-        found = [(span, None) for span in sentence_spans(view.sentence.quote.text, index, view.tokens)]
+        found: list[tuple[Span, list[Token] | None]] = [
+            (span, None) for span in sentence_spans(view.sentence.quote.text, index, view.tokens)
+        ]
         stand_in = _title_stand_in(view, index)
         if stand_in is not None:
             found.append(stand_in)
         for span, words in found:
             if words is None:
-                content = [view.stems[i] for i in range(span.first, span.last + 1) if view.stems[i]]
+                content = [s for s in view.stems[span.first : span.last + 1] if s]
                 text = span.text
             else:
-                content = [s for s in (_content_stems(w.text) for w in words) for s in s]
+                content = _words_stems(words)
                 text = _bare_title(view.sentence.quote.title)
             if content and all(s in question_stems for s in content):
                 continue  # only the question's own words: never its answer
@@ -154,6 +156,11 @@ def candidates_and_features(
         candidates.append(Candidate(text, span, view.sentence, key, words is not None))
         rows.append(_row(span, view, kind, question_stems, best_relevance, len(sentences_with), len(pages), words))
     return candidates, np.asarray(rows, dtype=np.float32)
+
+
+def _words_stems(words: list[Token]) -> list[str]:
+    """The content stems of a title's words, in order."""
+    return [stem_ for word in words for stem_ in sorted(_content_stems(word.text))]
 
 
 def _bare_title(title: str) -> str:
@@ -185,10 +192,7 @@ def _row(
     """One candidate's features; for a title's stand-in, `stand_in` holds the title's words: what the
     candidate is comes from them, where it stands from the pronoun."""
     toks = stand_in if stand_in is not None else view.tokens[span.first : span.last + 1]
-    if stand_in is None:
-        content = [view.stems[i] for i in range(span.first, span.last + 1) if view.stems[i]]
-    else:
-        content = [s for s in (_content_stems(t.text) for t in toks) for s in s]
+    content = [s for s in view.stems[span.first : span.last + 1] if s] if stand_in is None else _words_stems(toks)
     overlap = sum(1 for s in content if s in question_stems) / len(content) if content else 0.0
     inside = set(range(span.first, span.last + 1))
     outside = [p for p in view.question_positions if p not in inside]
