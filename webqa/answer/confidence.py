@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from webqa.answer.candidates import question_names as candidate_names
-from webqa.answer.evidence import Sentence
+from webqa.answer.evidence import Sentence, bare_title
 from webqa.answer.relevance import content_words
 from webqa.answer.scorer import Ranking
 from webqa.types import Quote
@@ -143,7 +143,7 @@ def answer_features(
         cited_words |= content_words(f"{quote.title} {quote.text}")
     names = question_names(question)
     pages_text = " ".join(dict.fromkeys(f"{s.quote.title} {s.quote.text}" for s in ranked)).lower()
-    titles = {s.quote.title.split(" (")[0].lower() for s in ranked}
+    titles = {bare_title(s.quote.title).lower() for s in ranked}
     found = [n for n in names if n.lower() in pages_text]
     titled = [n for n in names if any(_names_page(n.lower(), t) for t in titles)]
     features.update(

@@ -121,8 +121,8 @@ def _chains(sentences: Sequence[Quote], sources: Sequence[int]) -> list[tuple[in
         mentioned = sentences[j].text.lower()
         for quote in sentences:
             page = (quote.doc_id, quote.url)
-            name = quote.title.split(" (")[0].strip().lower()
-            if page == (sentences[j].doc_id, sentences[j].url) or name == sentences[j].title.split(" (")[0].lower():
+            name = bare_title(quote.title).lower()
+            if page == (sentences[j].doc_id, sentences[j].url) or name == bare_title(sentences[j].title).lower():
                 continue  # the same page, or another reading of the same name ("Mercury (element)")
             if len(name) >= 3 and name in mentioned and page not in bridge_of_page:
                 bridge_of_page[page] = j
@@ -131,6 +131,11 @@ def _chains(sentences: Sequence[Quote], sources: Sequence[int]) -> list[tuple[in
         if bridge is not None:
             pairs.append((i, bridge))
     return pairs
+
+
+def bare_title(title: str) -> str:
+    """A page title without its qualifier: 'Mercury (planet)' -> 'Mercury', the name sentences use."""
+    return title.split(" (")[0].strip()
 
 
 def context_text(quote: Quote) -> str:

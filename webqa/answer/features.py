@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from webqa.answer.evidence import Sentence
+from webqa.answer.evidence import Sentence, bare_title
 from webqa.answer.spans import FUNCTION_WORDS, Span, Token, is_month, name_ranges, sentence_spans, tokens
 from webqa.index.sparse import stem, stopwords
 from webqa.metrics import normalize_answer
@@ -126,7 +126,7 @@ def candidates_and_features(
         return [], np.zeros((0, len(FEATURES)), dtype=np.float32)
     best_relevance = max(v.sentence.relevance for v in views)
 
-    grouped: dict[str, list[tuple[Span, _SentenceView, list[Token] | None]]] = defaultdict(list)
+    grouped: dict[str, list[tuple[Span, _SentenceView, list[Token] | None, str]]] = defaultdict(list)
     for index, view in enumerate(views):
         found: list[tuple[Span, list[Token] | None]] = [
             (span, None) for span in sentence_spans(view.sentence.quote.text, index, view.tokens)
@@ -140,19 +140,18 @@ def candidates_and_features(
                 text = span.text
             else:
                 content = _words_stems(words)
-                text = _bare_title(view.sentence.quote.title)
+                text = bare_title(view.sentence.quote.title)
             if content and all(s in question_stems for s in content):
                 continue  # only the question's own words: never its answer
             key = normalize_answer(text)
             if key and key not in question_words:
-                grouped[key].append((span, view, words))
+                grouped[key].append((span, view, words, text))
 
     candidates, rows = [], []
     for key, found_for_key in grouped.items():
-        span, view, words = found_for_key[0]  # sentences come best first
-        pages = {(v.sentence.quote.doc_id, v.sentence.quote.url) for _, v, _ in found_for_key}
-        sentences_with = {s.sentence for s, _, _ in found_for_key}
-        text = span.text if words is None else _bare_title(view.sentence.quote.title)
+        span, view, words, text = found_for_key[0]  # sentences come best first
+        pages = {(v.sentence.quote.doc_id, v.sentence.quote.url) for _, v, _, _ in found_for_key}
+        sentences_with = {s.sentence for s, _, _, _ in found_for_key}
         candidates.append(Candidate(text, span, view.sentence, key, words is not None))
         rows.append(_row(span, view, kind, question_stems, best_relevance, len(sentences_with), len(pages), words))
     return candidates, np.asarray(rows, dtype=np.float32)
@@ -163,14 +162,10 @@ def _words_stems(words: list[Token]) -> list[str]:
     return [stem_ for word in words for stem_ in sorted(_content_stems(word.text))]
 
 
-def _bare_title(title: str) -> str:
-    return title.split(" (")[0].strip()
-
-
 def _title_stand_in(view: _SentenceView, index: int) -> tuple[Span, list[Token]] | None:
     """The first subject pronoun of a sentence that does not name its page, as a span standing for the
     page's title (with the title's words), or None."""
-    title = _bare_title(view.sentence.quote.title)
+    title = bare_title(view.sentence.quote.title)
     if not title or not title[0].isupper() or title.lower() in view.sentence.quote.text.lower():
         return None
     for position, token in enumerate(view.tokens):
@@ -210,7 +205,7 @@ def _row(
     whole_name = stand_in is not None or any(a == span.start and b == span.end for a, b in view.names)
     part_of_name = not whole_name and any(a <= span.start and span.end <= b for a, b in view.names)
     brackets = text.rfind("(", 0, span.start) > text.rfind(")", 0, span.start)
-    title = normalize_answer(view.sentence.quote.title.split(" (")[0])
+    title = normalize_answer(bare_title(view.sentence.quote.title))
     shape = "date" if is_date else "num" if has_number else "cap" if capitalised else "lower" if lower else ""
     row = [
         view.sentence.relevance,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from webqa.answer.candidates import DEFINITION, is_yes_no, question_options
 from webqa.answer.confidence import answer_features, packaged_model, question_names
 from webqa.answer.draft import Draft, abstention, with_citation
-from webqa.answer.evidence import Sentence
+from webqa.answer.evidence import Sentence, bare_title
 from webqa.answer.extractive import choose_short_answer
 from webqa.answer.features import answer_shape, question_kind
 from webqa.answer.scorer import Ranking, rank_candidates
@@ -124,10 +124,10 @@ def _answer(question: str, ranked: Sequence[Sentence], llm: LLM | None, abstain_
     naming = _naming_sentence(ranked, answer.quote) if best.candidate.stand_in else None
     if naming is not None:  # "it is the largest hot desert": first the sentence that says what "it" is
         at = _mention(naming.text, naming.title)
-        citations = [Citation(1, _clause_with(naming, at, at + len(naming.title.split(" (")[0]))), Citation(2, quote)]
+        citations = [Citation(1, _clause_with(naming, at, at + len(bare_title(naming.title)))), Citation(2, quote)]
     elif answer.via is not None:  # the first hop, which names the page the answer stands on
         at = _mention(answer.via.text, answer.quote.title)
-        citations.append(Citation(2, _clause_with(answer.via, at, at + len(answer.quote.title.split(" (")[0]))))
+        citations.append(Citation(2, _clause_with(answer.via, at, at + len(bare_title(answer.quote.title)))))
     text = " ".join(with_citation(c.quote.text, f"[{c.n}]") for c in citations)
     features = answer_features(question, ranked, answer, [c.quote for c in citations], "span", ranking)
     if best is not ranking.scored[0]:  # a lower-ranked candidate, kept for its shape: no surer than its own share
@@ -164,7 +164,7 @@ def _lead_sentence(question: str, ranked: Sequence[Sentence]) -> Sentence | None
     if match is None:
         return None
     subject = _strip_article(match.group("entity")).lower()
-    own = [s for s in ranked if _strip_article(s.quote.title.split(" (")[0]).lower() == subject]
+    own = [s for s in ranked if _strip_article(bare_title(s.quote.title)).lower() == subject]
     return min(own, key=lambda s: (s.quote.start, s.rank)) if own else None
 
 
@@ -214,7 +214,7 @@ def _clause_with(quote: Quote, start: int, end: int) -> Quote:
 def _naming_sentence(ranked: Sequence[Sentence], quote: Quote) -> Quote | None:
     """The first sentence of `quote`'s page that names the page (its title), for an answer that stands
     on a pronoun of that page."""
-    name = quote.title.split(" (")[0].strip().lower()
+    name = bare_title(quote.title).lower()
     same_page = [
         s.quote
         for s in ranked
@@ -225,7 +225,7 @@ def _naming_sentence(ranked: Sequence[Sentence], quote: Quote) -> Quote | None:
 
 def _mention(text: str, title: str) -> int:
     """Where a sentence names a page ("Shirley Temple" in the first hop's sentence), or 0 if it does not."""
-    found = text.lower().find(title.split(" (")[0].lower())
+    found = text.lower().find(bare_title(title).lower())
     return max(found, 0)
 
 
