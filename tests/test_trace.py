@@ -11,7 +11,7 @@ QUESTION = "Which position in the United States government was held by the actre
 
 
 def assistant_on(kb, settings, llm=None) -> Assistant:  # noqa: ANN001
-    # The hashing embedder scores paraphrases low: lower bars than the real model needs (as test_conversation).
+    # The hashing embedder scores paraphrases low: lower bars than the real model needs (as tests/conversation).
     overrides = {"abstain_below": 0.1, "reuse_quotes_above": 0.45}
     return Assistant(settings.model_copy(update=overrides), index=kb, llm=llm or ScriptedLLM())
 
