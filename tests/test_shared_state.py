@@ -111,3 +111,28 @@ def test_a_cached_web_page_evicted_by_another_thread_while_it_is_read_is_still_r
     assert "error" not in results, repr(results.get("error"))
     assert results["page"].text == "Page /a."
     assert len(pages._by_url) == 2 and pages.fetches == 3
+
+
+def test_the_fields_that_key_shared_caches_are_settings():
+    # model_dump_json(include=...) ignores a name Settings does not have: a misspelt field would silently
+    # stop keying the cache on it.
+    from webqa.browser.session import PAGE_CACHE_FIELDS
+    from webqa.config import Settings
+    from webqa.index.search import INDEX_FIELDS
+
+    assert set(INDEX_FIELDS) <= set(Settings.model_fields)
+    assert set(Settings.model_fields) >= PAGE_CACHE_FIELDS
+
+
+def test_a_page_cache_is_shared_by_settings_that_fetch_the_same_way(tmp_path):
+    from webqa.browser.session import forget_shared_web_pages, shared_web_pages
+    from webqa.config import Settings
+
+    forget_shared_web_pages()
+    try:
+        settings = Settings(index_dir=tmp_path)
+        first = shared_web_pages(settings)
+        assert shared_web_pages(settings.model_copy(update={"answer_mode": "abstractive", "policy": "llm"})) is first
+        assert shared_web_pages(settings.model_copy(update={"fetch_timeout_s": 1.0})) is not first
+    finally:
+        forget_shared_web_pages()

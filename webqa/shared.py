@@ -9,27 +9,21 @@ from collections.abc import Callable
 from webqa.assistant import Assistant
 from webqa.config import Settings
 from webqa.conversation import conversation_record
+from webqa.index.search import index_key
 from webqa.questions import QuestionItem
 
 _shared: dict[str, Assistant] = {}
-# What the browser chat's sidebar switches without touching how the local index is opened or searched: an
-# assistant made for other values of these reuses the index an earlier one opened instead of loading a copy.
-_ANSWERING_ONLY = {"search_backend", "llm", "policy", "answer_mode"}
 
 
 def shared_assistant(settings: Settings) -> Assistant:
     """One assistant (index, embedder, model) per process and settings, whoever asks for it first."""
     key = settings.model_dump_json()
     if key not in _shared:
-        same_index = settings.model_dump_json(exclude=_ANSWERING_ONLY)
-        index = next(
-            (
-                other.index
-                for other in _shared.values()
-                if other.index is not None and other.settings.model_dump_json(exclude=_ANSWERING_ONLY) == same_index
-            ),
-            None,
-        )
+        # An assistant that answers differently (the chat's sidebar: backend, model, policy, mode) reuses
+        # the index an earlier one opened, when both open it the same way, instead of loading a copy.
+        wanted = index_key(settings)
+        opened = (other.index for other in _shared.values() if other.index is not None)
+        index = next((i for i in opened if index_key(i.settings) == wanted), None)
         _shared[key] = Assistant(settings, index=index)
     return _shared[key]
 

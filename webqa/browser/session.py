@@ -39,11 +39,26 @@ def new_browser(
 
 
 _shared: dict[str, WebPages] = {}
+# Every setting a page cache (its fetcher and archive) reads: settings that agree on these share one cache.
+PAGE_CACHE_FIELDS = {
+    "fetch_timeout_s",
+    "fetch_deadline_s",
+    "fetch_max_bytes",
+    "allow_private_urls",
+    "user_agent",
+    "page_cache_size",
+    "page_cache_max_age_s",
+    "browser_line_chars",
+    "keep_browsed",
+    "index_dir",
+    "browsed_index",
+}
 
 
 def shared_web_pages(settings: Settings) -> WebPages:
-    """One page cache per process and settings, so follow-ups and batch questions reuse fetched pages."""
-    key = settings.model_dump_json()
+    """One page cache per process and page settings, so follow-ups and batch questions reuse fetched pages
+    (also across the chat's sidebar switches, which change how it answers, not how it fetches)."""
+    key = settings.model_dump_json(include=PAGE_CACHE_FIELDS)
     if key not in _shared:
         _shared[key] = WebPages(settings, archive=browsed_archive(settings) if settings.keep_browsed else None)
     return _shared[key]

@@ -71,6 +71,27 @@ class Index:
         self.store.close()
 
 
+# Every setting open_index (and the embedder it loads) reads: two settings that agree on these open the
+# same index, searched the same way, so a process can share one opened copy between them.
+INDEX_FIELDS = (
+    "default_index",
+    "index_dir",
+    "embedding_model",
+    "embedding_backend",
+    "embedding_batch_size",
+    "embedding_cache_dir",
+    "fusion",
+    "dense_weight",
+    "rrf_k",
+    "search_k",
+)
+
+
+def index_key(settings: Settings) -> str:
+    """What decides the index a setting opens: the INDEX_FIELDS, as JSON."""
+    return settings.model_dump_json(include=set(INDEX_FIELDS))
+
+
 def open_index(name: str, settings: Settings, embedder: Embedder | None = None, *, any_model: bool = False) -> Index:
     """Open index NAME, or explain exactly why it cannot be used and what to run instead. With `any_model`
     an index built with another embedding model opens too (for listing; its own model serves searches)."""
