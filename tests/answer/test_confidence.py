@@ -4,12 +4,13 @@ from importlib import resources
 import pytest
 
 from webqa.answer import evidence
-from webqa.answer.confidence import FEATURES, ConfidenceModel, answer_features, packaged_model, question_names
+from webqa.answer.confidence import FEATURES, ConfidenceModel, answer_features, packaged_model
 from webqa.answer.reader import read_answer
 from webqa.answer.relevance import Relevance
 from webqa.browser.page import make_page
 from webqa.config import Settings
 from webqa.index.embedders import HashingEmbedder
+from webqa.text import separate_names as question_names
 
 WOOD = make_page("Ed Wood", "Ed Wood was an American filmmaker. He was born in Poughkeepsie, New York.", doc_id="w")
 DERRICKSON = make_page("Scott Derrickson", "Scott Derrickson is an American director of horror films.", doc_id="d")

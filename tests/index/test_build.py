@@ -10,6 +10,7 @@ from tests.fakes import CountingEmbedder
 from webqa.config import Settings
 from webqa.index import build_index, open_index
 from webqa.index.layout import current_build
+from webqa.text import SENTENCE_SPLITTER
 from webqa.types import Document
 
 
@@ -24,7 +25,12 @@ def test_first_build_embeds_every_chunk_and_records_a_manifest(corpus, settings,
     manifest = json.loads((Path(report.path) / "manifest.json").read_text())
     assert manifest["format_version"] == 1
     assert manifest["embedding_model"] == "hashing:256"
-    assert manifest["chunking"] == {"max_chars": 1000, "overlap_chars": 150, "title_in_embedding": True}
+    assert manifest["chunking"] == {
+        "max_chars": 1000,
+        "overlap_chars": 150,
+        "title_in_embedding": True,
+        "sentence_splitter": SENTENCE_SPLITTER,
+    }
     assert set(manifest["documents"]) == {d.id for d in SAMPLE_DOCUMENTS}
     assert manifest["documents"]["nile"] == SAMPLE_DOCUMENTS[2].content_hash()
 
@@ -86,6 +92,20 @@ def test_changing_the_model_or_chunking_reembeds_everything(tmp_path, corpus, se
     report = build_index("kb", [str(corpus)], rechunked, embedder=other, progress=False)
     assert "chunking settings changed" in report.full_rebuild_reason
     assert report.chunks > 5
+
+
+def test_an_index_cut_by_the_old_sentence_splitter_is_rebuilt_not_mixed(corpus, settings, embedder):
+    first = _build(corpus, settings, embedder)
+    manifest_file = Path(first.path) / "manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    del manifest["chunking"]["sentence_splitter"]  # as every manifest written before the field existed
+    manifest_file.write_text(json.dumps(manifest))
+    again = CountingEmbedder()
+    report = _build(corpus, settings, again)
+    assert "sentence splitter changed (regex/1 -> " in report.full_rebuild_reason
+    assert report.embedded_chunks == report.chunks == len(again.texts)
+    rebuilt = json.loads((Path(report.path) / "manifest.json").read_text())
+    assert rebuilt["chunking"]["sentence_splitter"] == SENTENCE_SPLITTER
 
 
 def test_an_interrupted_build_leaves_the_previous_index_working(corpus, settings, embedder):

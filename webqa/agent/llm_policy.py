@@ -13,6 +13,7 @@ from webqa.agent.loop import PolicyContext
 from webqa.agent.view import StateView
 from webqa.browser.commands import INVALID, BrowserAction, InvalidReply, PolicyOutput, action_schema
 from webqa.prompts import load_prompt
+from webqa.text import numbered_quotes
 
 if TYPE_CHECKING:
     from webqa.llm import LLM
@@ -39,7 +40,7 @@ class LLMPolicy:
         """The user message. Everything that comes from pages (the current view, the quotes) sits inside one
         fenced block the prompt calls untrusted data; outside it are only the question and the model's own
         actions, with the arguments that would repeat page text (quotes, finds) shown by length instead."""
-        quotes = "\n".join(f"[{n}] {q.title}: {q.text}" for n, q in enumerate(view.quotes, start=1)) or "(none)"
+        quotes = numbered_quotes(view.quotes) or "(none)"
         steps = view.steps[-self.past_actions :]
         actions = "\n".join(_past_action(s.command, s.argument, s.ok) for s in steps) or "(none yet)"
         observation = view.observation or "(nothing yet: start with a search)"

@@ -3,20 +3,17 @@ that best match it; then, for multi-hop questions, search the entities those quo
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from dataclasses import dataclass
 
 from webqa.agent.loop import PolicyContext
 from webqa.agent.view import StateView
 from webqa.answer import evidence
-from webqa.answer.candidates import NAME_PATTERN
 from webqa.answer.relevance import Relevance
 from webqa.browser.commands import BrowserAction
 from webqa.browser.page import Page
-from webqa.index.sparse import stopwords
+from webqa.text import NAME, bare_title, cut, quote_text, stopwords, words
 
-_WORD = re.compile(r"[\w'’]+")
 BRIDGES = 2  # bridge entities searched per hop
 BRIDGE_SENTENCES = 4  # the best sentences read so far whose names may be bridges
 ANSWER = BrowserAction(command="answer")
@@ -110,33 +107,32 @@ class PlannedPolicy:
     def best_sentences(self, page: Page, question: str, min_score: float) -> list[str]:
         """The page's sentences that best match the question, each cut to the quote length limit."""
         # The answerer's own sentences: text addressed to an assistant is never among them.
-        sentences = [quote.text for quote in evidence.page_sentences(page)]
+        sentences = evidence.page_sentences(page)
         if not sentences:
             return []
-        # The title gives each sentence its subject ("He died in 869." on the page "Lothair II").
-        scores = self.relevance.scores(question, [f"{page.title}: {s}" for s in sentences])
+        scores = self.relevance.scores(question, [quote_text(quote) for quote in sentences])
         ranked = sorted(range(len(sentences)), key=lambda i: -scores[i])
         chosen = [i for i in ranked[: self.quotes_per_page] if scores[i] >= min_score]
-        return [_cut(sentences[i], self.max_quote_chars) for i in sorted(chosen)]
+        return [cut(sentences[i].text, self.max_quote_chars) for i in sorted(chosen)]
 
     def _bridge_entities(self, view: StateView) -> list[str]:
         """Names in the best sentences of the pages read so far (not only the quoted ones: the sentence that
         answers the first hop is often not the one that best matches the whole question) that the question
         does not mention and no page read is about."""
-        question_words = {w.lower() for w in _WORD.findall(view.question)}
+        question_words = set(words(view.question))
         read_titles = {page.title.lower() for page in view.pages_read}
-        read_titles |= {title.split(" (")[0] for title in read_titles}
+        read_titles |= {bare_title(title) for title in read_titles}
         stop = stopwords()
-        sentences = [(quote.title, quote.text) for page in view.pages_read for quote in evidence.page_sentences(page)]
+        sentences = [quote for page in view.pages_read for quote in evidence.page_sentences(page)]
         if not sentences:
             return []
-        scores = self.relevance.scores(view.question, [f"{title}: {text}" for title, text in sentences])
+        scores = self.relevance.scores(view.question, [quote_text(quote) for quote in sentences])
         entities: list[str] = []
         for index in sorted(range(len(sentences)), key=lambda i: -scores[i])[:BRIDGE_SENTENCES]:
-            for match in NAME_PATTERN.finditer(sentences[index][1]):
+            for match in NAME.finditer(sentences[index].text):
                 name = match.group().strip(" ,.;:'’")
-                words = {w.lower() for w in _WORD.findall(name)}
-                if not words or words <= question_words | stop or name.lower() in read_titles:
+                name_words = set(words(name))
+                if not name_words or name_words <= question_words | stop or name.lower() in read_titles:
                     continue
                 if name not in entities:
                     entities.append(name)
@@ -153,10 +149,3 @@ def create(context: PolicyContext) -> PlannedPolicy:
         hops=s.planned_hops,
         max_quote_chars=s.browser_max_quote_chars,
     )
-
-
-def _cut(sentence: str, limit: int) -> str:
-    if len(sentence) <= limit:
-        return sentence
-    cut = sentence.rfind(" ", 0, limit)
-    return sentence[: cut if cut > 0 else limit]

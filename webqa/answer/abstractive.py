@@ -8,16 +8,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from webqa.answer.draft import (
-    CITATION_MARKER,
     Draft,
     ScoredQuotes,
     answer_messages,
-    evidence_text,
     with_citation,
 )
 from webqa.answer.extractive import choose_short_answer
 from webqa.answer.support import SupportChecker
-from webqa.index.chunking import sentence_spans
+from webqa.text import CITATION, quote_text, sentence_spans
 from webqa.types import Citation
 
 if TYPE_CHECKING:
@@ -88,9 +86,9 @@ class SentenceChecker:
 
     def add(self, sentence: str, on_text: Callable[[str], None] | None) -> None:
         cited = list(
-            dict.fromkeys(n for n in (int(m) for m in CITATION_MARKER.findall(sentence)) if 1 <= n <= len(self.scored))
+            dict.fromkeys(n for n in (int(m) for m in CITATION.findall(sentence)) if 1 <= n <= len(self.scored))
         )
-        claim = CITATION_MARKER.sub("", sentence).strip()
+        claim = CITATION.sub("", sentence).strip()
         score = self._support(claim, cited) if claim and cited else 0.0
         if claim and score < self.support.threshold:
             # The model cited nothing, or the wrong quotes (small models often misnumber): find the fewest
@@ -126,4 +124,4 @@ class SentenceChecker:
         return [], 0.0
 
     def _evidence(self, n: int) -> str:
-        return evidence_text(self.scored[n - 1][0])
+        return quote_text(self.scored[n - 1][0])

@@ -8,31 +8,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from webqa.index.sparse import stopwords
+from webqa.text import AUXILIARY, NAME, WH_WORDS, stopwords, words
 
-_CONNECTORS = r"(?:of|the|and|de|da|del|der|van|von|la|le|du|for|in|on|&)"
-NAME_PATTERN = re.compile(
-    rf"\b[A-Z][\w'’.-]*(?:\s+(?:{_CONNECTORS}\s+)*[A-Z][\w'’.-]*)*"
-)  # "Chief of Protocol of the United States", "Kiss and Tell"
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _DATE = re.compile(rf"\b(?:{_MONTHS}\s+\d{{1,2}},?\s+\d{{3,4}}|\d{{1,2}}\s+{_MONTHS}\s+\d{{3,4}}|{_MONTHS}\s+\d{{4}})")
 _NUMBER = re.compile(
     r"\b\d[\d,.]*(?:\s*(?:%|percent|million|billion|thousand|km|kilometres|kilometers|miles|metres|meters|feet|"
     r"years?|people|inhabitants|seats|episodes|acres|square\s+\w+))?"
 )
-_YES_NO_START = re.compile(
-    r"^(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|shall)\b", re.IGNORECASE
-)
-QUESTION_START = re.compile(  # words capitalised only because they start a question or request
-    r"^(?:what|when|where|who|whom|whose|which|why|how|is|are|was|were|do|does|did|can|could|has|have|had|"
-    r"will|would|should|in|on|at|and|or|the|a|an|tell|name|list|give|explain|describe|show|find)$",
-    re.IGNORECASE,
-)
-_WORD = re.compile(r"[\w'’]+")
-# "Who was Lothair II?", "What is a quasar?": a question that asks what its subject is.
-DEFINITION = re.compile(r"^\s*(?:who|what)\s+(?:is|was|are|were)\s+(?P<entity>[^?]+?)\s*\??\s*$", re.IGNORECASE)
+_YES_NO_START = re.compile(rf"^{AUXILIARY}\b", re.IGNORECASE)
 _YEAR = re.compile(r"1\d{3}|20\d{2}")
-_QUESTION_WORDS = {"who", "what", "which", "when", "where", "why", "how", "whose", "whom"}
 
 
 @dataclass(frozen=True)
@@ -76,14 +61,14 @@ def extract_candidates(question: str, quotes: list[str], limit: int = 12) -> lis
     found: dict[str, Candidate] = {}
     for option in question_options(question):
         found.setdefault(option.lower(), Candidate(option, "option", -1))
-    question_lower = " " + " ".join(_WORD.findall(question.lower())) + " "
+    question_lower = " " + " ".join(words(question)) + " "
     stop = stopwords()
     for index, quote in enumerate(quotes):
-        for kind, pattern in (("date", _DATE), ("number", _NUMBER), ("name", NAME_PATTERN)):
+        for kind, pattern in (("date", _DATE), ("number", _NUMBER), ("name", NAME)):
             for match in pattern.finditer(quote):
                 span = _clean_span(match.group())
                 lowered = span.lower()
-                if len(span) < 2 or lowered in _QUESTION_WORDS or lowered in stop:
+                if len(span) < 2 or lowered in WH_WORDS or lowered in stop:
                     continue  # "As", "The", "It": capitalised only because they start a sentence
                 if kind == "name" and f" {lowered} " in question_lower:
                     continue  # the question's own entities are rarely its answer (options are handled above)
@@ -102,17 +87,3 @@ def expected_kind(question: str) -> str | None:
     if re.search(r"\b(who|whom|whose|where|which|what)\b", q):
         return "name"
     return None
-
-
-def question_names(question: str) -> list[str]:
-    """The capitalised names in a question ("Where did Lothair II die?" -> ["Lothair II"])."""
-    names = []
-    for match in NAME_PATTERN.finditer(question):
-        name = match.group().strip(" ,.;:'’?")
-        words = name.split()
-        while words and QUESTION_START.match(words[0]):
-            words = words[1:]  # "Where Lothair II" -> "Lothair II" when a question word starts the match
-        name = re.sub(r"['’]s$", "", " ".join(words))
-        if name and name.lower() not in stopwords():
-            names.append(name)
-    return names

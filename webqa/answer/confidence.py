@@ -16,7 +16,6 @@ abstention threshold it measured into webqa/answer/confidence.json."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -25,10 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from webqa.answer.candidates import question_names as candidate_names
-from webqa.answer.evidence import Sentence, bare_title
+from webqa.answer.evidence import Sentence
 from webqa.answer.relevance import content_words
 from webqa.answer.scorer import Ranking
+from webqa.text import bare_title, quote_text, separate_names
 from webqa.types import Quote
 
 WEIGHTS_FILE = "confidence.json"
@@ -49,7 +48,6 @@ FEATURES = (
     "has_names",
     "pages",  # how many pages the evidence comes from (log1p)
 )
-_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -108,15 +106,6 @@ def packaged_model() -> ConfidenceModel:
     return ConfidenceModel.from_dict(json.loads(text))
 
 
-def question_names(question: str) -> list[str]:
-    """The names a question mentions, each on its own: "Scott Derrickson and Ed Wood" are two, and "The
-    Oberoi family" names "Oberoi family" (the article is capitalised only because it starts the question)."""
-    names: list[str] = []
-    for name in candidate_names(question):
-        names.extend(_ARTICLE.sub("", part) for part in re.split(r"\s+and\s+", name) if _ARTICLE.sub("", part))
-    return list(dict.fromkeys(names))
-
-
 def answer_features(
     question: str,
     ranked: Sequence[Sentence],
@@ -140,9 +129,9 @@ def answer_features(
     wanted = content_words(question)
     cited_words: set[str] = set()
     for quote in cited:
-        cited_words |= content_words(f"{quote.title} {quote.text}")
-    names = question_names(question)
-    pages_text = " ".join(dict.fromkeys(f"{s.quote.title} {s.quote.text}" for s in ranked)).lower()
+        cited_words |= content_words(quote_text(quote))
+    names = separate_names(question)
+    pages_text = " ".join(dict.fromkeys(quote_text(s.quote) for s in ranked)).lower()
     titles = {bare_title(s.quote.title).lower() for s in ranked}
     found = [n for n in names if n.lower() in pages_text]
     titled = [n for n in names if any(_names_page(n.lower(), t) for t in titles)]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from webqa.prompts import load_prompt
+from webqa.text import numbered_quotes
 from webqa.types import Citation, Quote
-
-CITATION_MARKER = re.compile(r"\[(\d+)\]")  # [n] in an answer: the n-th quote of its context
 
 ScoredQuotes = list[tuple[Quote, float]]  # evidence with its relevance to the question, best first
 
@@ -51,7 +49,7 @@ def abstention(question: str, scored: ScoredQuotes, why: str, looked: str = "") 
 
 def numbered_context(scored: ScoredQuotes) -> str:
     """Quotes as the model sees them: [n] title: text."""
-    return "\n".join(f"[{n}] {quote.title}: {quote.text}" for n, (quote, _) in enumerate(scored, start=1))
+    return numbered_quotes(quote for quote, _ in scored)
 
 
 def answer_messages(question: str, quotes: list[Quote]) -> list[tuple[str, str]]:
@@ -62,11 +60,6 @@ def answer_messages(question: str, quotes: list[Quote]) -> list[tuple[str, str]]
         ("system", load_prompt("answer_system")),
         ("user", load_prompt("answer_user").format(context=context, question=question)),
     ]
-
-
-def evidence_text(quote: Quote) -> str:
-    """A quote as the support checker reads it: the page title names what a bare pronoun in it refers to."""
-    return f"{quote.title}\n{quote.text}"
 
 
 def with_citation(sentence: str, markers: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from webqa.answer.relevance import Relevance, lexical_overlap
 from webqa.browser.injection import instruction_like, set_aside_spans
 from webqa.browser.page import Page
-from webqa.index.chunking import sentence_spans
+from webqa.text import bare_title, cut_offset, quote_text, sentence_spans
 from webqa.types import Quote, page_sha256
 
 MIN_SENTENCE_CHARS = 12  # "Overview." or a stray heading claims nothing
@@ -44,7 +44,7 @@ def page_sentences(page: Page, set_aside: list[Quote] | None = None) -> list[Quo
     for start, end in sentence_spans(page.text):
         if end - start < MIN_SENTENCE_CHARS:
             continue
-        end = _cut_end(page.text, start, end)
+        end = cut_offset(page.text, start, end, MAX_SENTENCE_CHARS)
         quote = Quote(page.text[start:end], page.title, page.url, page.doc_id, start, end, digest)
         if instruction_like(quote.text) or any(start < b and a < end for a, b in aside):
             if set_aside is not None:
@@ -93,7 +93,7 @@ def rank(question: str, sentences: Sequence[Quote], relevance: Relevance) -> lis
     also scored together with that sentence (the chain), and keeps the better of the two scores."""
     if not sentences:
         return []
-    texts = [context_text(q) for q in sentences]
+    texts = [quote_text(q) for q in sentences]
     coverage = [lexical_overlap(question, t) for t in texts]
     order = sorted(range(len(sentences)), key=lambda i: -coverage[i])[:PREFILTER]
     own = dict(zip(order, (float(x) for x in relevance.scores(question, [texts[i] for i in order])), strict=True))
@@ -131,23 +131,6 @@ def _chains(sentences: Sequence[Quote], sources: Sequence[int]) -> list[tuple[in
         if bridge is not None:
             pairs.append((i, bridge))
     return pairs
-
-
-def bare_title(title: str) -> str:
-    """A page title without its qualifier: 'Mercury (planet)' -> 'Mercury', the name sentences use."""
-    return title.split(" (")[0].strip()
-
-
-def context_text(quote: Quote) -> str:
-    """A sentence as relevance sees it: with its page title, which names what its pronouns refer to."""
-    return f"{quote.title}: {quote.text}" if quote.title and quote.title not in quote.text else quote.text
-
-
-def _cut_end(text: str, start: int, end: int) -> int:
-    if end - start <= MAX_SENTENCE_CHARS:
-        return end
-    cut = text.rfind(" ", start, start + MAX_SENTENCE_CHARS)
-    return cut if cut > start else start + MAX_SENTENCE_CHARS
 
 
 def _inside_seen(quote: Quote, found: Sequence[Quote]) -> bool:

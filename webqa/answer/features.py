@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from webqa.answer.evidence import Sentence, bare_title
+from webqa.answer.evidence import Sentence
 from webqa.answer.spans import FUNCTION_WORDS, Span, Token, is_month, name_ranges, sentence_spans, tokens
-from webqa.index.sparse import stem, stopwords
+from webqa.index.sparse import stem
 from webqa.metrics import normalize_answer
+from webqa.text import bare_title, stopwords
 
 WINDOW = 6  # tokens either side of a candidate in which the question's words count as "near"
 ANSWER_SENTENCES = 8  # the best sentences candidates come from

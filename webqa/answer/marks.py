@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from webqa.answer.draft import CITATION_MARKER
 from webqa.answer.sampling import JudgedSentence
 from webqa.answer.support import DEFAULT_THRESHOLD
-from webqa.index.chunking import sentence_spans
+from webqa.text import CITATION, sentence_spans
 from webqa.types import Answer
 
 UNCERTAIN_MARGIN = 0.1
@@ -37,7 +36,7 @@ def marked_sentences(answer: Answer) -> list[MarkedSentence]:
     marked = []
     for start, end in sentence_spans(answer.answer):
         sentence = answer.answer[start:end].strip()
-        status = "quoted" if CITATION_MARKER.search(sentence) else "uncertain"
+        status = "quoted" if CITATION.search(sentence) else "uncertain"
         marked.append(MarkedSentence(sentence, status))
     return marked
 
@@ -48,7 +47,7 @@ def marked_sample(sentences: Sequence[JudgedSentence]) -> list[MarkedSentence]:
 
 
 def _says_something(text: str) -> bool:
-    return any(ch.isalpha() for ch in CITATION_MARKER.sub("", text))
+    return any(ch.isalpha() for ch in CITATION.sub("", text))
 
 
 def _judged(text: str, score: float, kept: bool) -> MarkedSentence:

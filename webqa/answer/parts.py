@@ -7,18 +7,17 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from webqa.answer.candidates import question_names
-from webqa.answer.draft import CITATION_MARKER, Draft
+from webqa.answer.draft import Draft
+from webqa.text import CITATION, WH, question_names
 from webqa.types import Citation
 
-_WH = r"(?:why|how|when|where|who|whom|what|which)"
 _AUX = r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|many|much|long|old|far)"
 # "<first part> and <wh-word>[ <aux> <rest>]?": the second part must be a clause of its own (or the bare
 # wh-word), not a name that happens to follow "and" ("Tom and Jerry").
 _TWO_PARTS = re.compile(
-    rf"^(?P<first>{_WH}\b.+?),?\s+and\s+(?P<wh>{_WH})(?:\s+(?P<rest>{_AUX}\b.*?))?\s*\??\s*$", re.IGNORECASE
+    rf"^(?P<first>{WH}\b.+?),?\s+and\s+(?P<wh>{WH})(?:\s+(?P<rest>{_AUX}\b.*?))?\s*\??\s*$", re.IGNORECASE
 )
-_LEADING_WH = re.compile(rf"^\s*{_WH}\b", re.IGNORECASE)
+_LEADING_WH = re.compile(rf"^\s*{WH}\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:it|he|she|they)\b", re.IGNORECASE)
 
 
@@ -77,4 +76,4 @@ def combine_parts(parts: tuple[str, str], drafts: tuple[Draft, Draft]) -> Draft:
 
 
 def _renumbered(text: str, offset: int) -> str:
-    return CITATION_MARKER.sub(lambda m: f"[{int(m.group(1)) + offset}]", text)
+    return CITATION.sub(lambda m: f"[{int(m.group(1)) + offset}]", text)

@@ -10,6 +10,7 @@ import numpy as np
 
 from webqa.answer.relevance import blend
 from webqa.index.embedders import Embedder
+from webqa.text import quote_text
 from webqa.types import Quote
 
 
@@ -34,7 +35,7 @@ class QuoteStore:
         new = [q for q in dict.fromkeys(quotes) if q not in self._seen]
         if not new:
             return
-        vectors = self.embedder.embed([_embedding_text(q) for q in new])
+        vectors = self.embedder.embed([quote_text(q) for q in new])
         self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         self.quotes.extend(new)
         self._seen.update(new)
@@ -60,7 +61,7 @@ class QuoteStore:
         candidates = [(self.quotes[int(row)], float(cosine)) for row, cosine in zip(rows[0], cosines[0], strict=True)]
         if self.keep is not None:
             candidates = [(quote, cosine) for quote, cosine in candidates if self.keep(quote)]
-        texts = [_embedding_text(quote) for quote, _ in candidates]
+        texts = [quote_text(quote) for quote, _ in candidates]
         scores = blend([cosine for _, cosine in candidates], query, texts, self.semantic_weight)
         scored = sorted(
             ((quote, float(score)) for (quote, _), score in zip(candidates, scores, strict=True)),
@@ -68,8 +69,3 @@ class QuoteStore:
         )[:k]
         self._last_top = (key, scored)
         return list(scored)
-
-
-def _embedding_text(quote: Quote) -> str:
-    # The title names what a quote's pronouns refer to ("He died in 869" on the page "Lothair II").
-    return f"{quote.title}\n{quote.text}" if quote.title and quote.title not in quote.text else quote.text

@@ -9,13 +9,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from webqa.answer.candidates import DEFINITION, is_yes_no, question_options
-from webqa.answer.confidence import answer_features, packaged_model, question_names
+from webqa.answer.candidates import is_yes_no, question_options
+from webqa.answer.confidence import answer_features, packaged_model
 from webqa.answer.draft import Draft, abstention, with_citation
-from webqa.answer.evidence import Sentence, bare_title
+from webqa.answer.evidence import Sentence
 from webqa.answer.extractive import choose_short_answer
 from webqa.answer.features import answer_shape, question_kind
 from webqa.answer.scorer import Ranking, rank_candidates
+from webqa.text import DEFINITION, bare_title, separate_names
 from webqa.types import Citation, Quote
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ def looked_for(question: str) -> str:
         "howmeasure": "a measurement",
         "why": "a reason",
     }.get(kind, "an answer")
-    names = question_names(question)
+    names = separate_names(question)
     return f"{wanted} about {' and '.join(names[:2])}" if names else wanted
 
 

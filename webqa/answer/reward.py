@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from webqa.answer.draft import CITATION_MARKER
 from webqa.errors import WebqaError
 from webqa.prompts import load_prompt
+from webqa.text import CITATION
 
 KINDS = ("cross-encoder", "lm")
 TRAINING_FILE = "training.json"
@@ -49,7 +49,7 @@ def question_from_prompt(prompt: Sequence[tuple[str, str]]) -> str:
 
 def plain_answer(text: str) -> str:
     """An answer as the cross-encoder reads it: without its [n] markers."""
-    return " ".join(CITATION_MARKER.sub("", text).split())
+    return " ".join(CITATION.sub("", text).split())
 
 
 class CrossEncoderReward:

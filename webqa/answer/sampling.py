@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from webqa.answer.draft import CITATION_MARKER, answer_messages, evidence_text
+from webqa.answer.draft import answer_messages
 from webqa.answer.support import SupportChecker
-from webqa.index.chunking import sentence_spans
+from webqa.text import CITATION, quote_text, sentence_spans
 from webqa.types import Quote
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def judge_sentences(text: str, quotes: Sequence[Quote], support: SupportChecker)
     judged = []
     for start, end in sentence_spans(text):
         sentence = text[start:end].strip()
-        cited = tuple(dict.fromkeys(n for n in map(int, CITATION_MARKER.findall(sentence)) if 1 <= n <= len(quotes)))
-        score = support.support(sentence, [evidence_text(quotes[n - 1]) for n in cited]) if cited else 0.0
+        cited = tuple(dict.fromkeys(n for n in map(int, CITATION.findall(sentence)) if 1 <= n <= len(quotes)))
+        score = support.support(sentence, [quote_text(quotes[n - 1]) for n in cited]) if cited else 0.0
         judged.append(JudgedSentence(sentence, cited, round(score, 3), score >= support.threshold))
     return tuple(judged)

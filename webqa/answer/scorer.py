@@ -19,6 +19,7 @@ import numpy as np
 
 from webqa.answer.evidence import Sentence
 from webqa.answer.features import FEATURES, Candidate, candidates_and_features
+from webqa.text import numbered_quotes
 
 if TYPE_CHECKING:
     from webqa.llm import LLM
@@ -128,7 +129,7 @@ def llm_means(
     # The sentences the candidates stand in, best first, then the best others: at most CONTEXT_SENTENCES.
     chosen = list(dict.fromkeys([*sorted({c.sentence for c in candidates}, key=lambda s: s.rank), *sentences]))
     shown = sorted(chosen[:CONTEXT_SENTENCES], key=lambda s: s.rank)
-    context = "\n".join(f"[{n}] {s.quote.title}: {s.quote.text}" for n, s in enumerate(shown, start=1))
+    context = numbered_quotes(s.quote for s in shown)
     messages = [("system", PROMPT), ("user", f"Context:\n{context}\n\nQuestion: {question}")]
     texts = [c.text for c in candidates]
     scores = llm.score_options(messages, texts)

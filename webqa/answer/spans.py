@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from webqa.answer.candidates import NAME_PATTERN
+from webqa.text import NAME
 
 MAX_TOKENS = 6
 # A token: a number with its separators ("1,234.5"), or a word with inner hyphens, apostrophes and dots
@@ -82,7 +82,7 @@ def sentence_spans(sentence: str, index: int, toks: list[Token] | None = None) -
 
 def name_ranges(sentence: str) -> list[tuple[int, int]]:
     """Character ranges of the capitalised names in a sentence ("Leonardo da Vinci")."""
-    return [(m.start(), m.start() + len(m.group().rstrip(" ,.;:'’"))) for m in NAME_PATTERN.finditer(sentence)]
+    return [(m.start(), m.start() + len(m.group().rstrip(" ,.;:'’"))) for m in NAME.finditer(sentence)]
 
 
 def is_month(word: str) -> bool:

@@ -14,9 +14,9 @@ import numpy as np
 
 from webqa.answer.relevance import content_words
 from webqa.index.embedders import Embedder
+from webqa.text import CITATION
 
 _NUMBER = re.compile(r"\d[\d,.]*")
-_MARKER = re.compile(r"\[\d+\]")
 DEFAULT_THRESHOLD = 0.7
 
 
@@ -37,7 +37,7 @@ class OverlapSupport:
         self._vectors: dict[str, np.ndarray] = {}
 
     def support(self, claim: str, evidence: Sequence[str]) -> float:
-        claim = _MARKER.sub("", claim).strip()
+        claim = CITATION.sub("", claim).strip()
         if not claim or not evidence:
             return 0.0
         joined = " ".join(evidence)

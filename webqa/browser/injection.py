@@ -17,6 +17,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from webqa.text import sentence_spans
+
 # Zero-width and bidirectional controls: invisible to a reader, and a way to split a phrase for a filter.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff"))
 _INVISIBLE.update(dict.fromkeys(range(0x202A, 0x202F)))
@@ -114,7 +116,6 @@ def instruction_like(text: str) -> bool:
     return bool(text) and _INSTRUCTION.search(normalise(text)) is not None
 
 
-_SENTENCE = re.compile(r"\S.*?(?:[.!?…][\"'”’»)\]]*(?=\s)|$)")
 FOLLOWING_SENTENCES = 2  # after an instruction, how many sentences of its block are set aside with it
 
 
@@ -127,7 +128,7 @@ def set_aside_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     offset = 0
     for line in text.split("\n"):
-        sentences = [match.span() for match in _SENTENCE.finditer(line)]
+        sentences = sentence_spans(line)
         index = 0
         while index < len(sentences):
             start, end = sentences[index]

@@ -16,6 +16,7 @@ from typing import Any
 from webqa.answer.relevance import content_words
 from webqa.conversation.rewrite import PERSONAL, split_title
 from webqa.search.base import SearchResult
+from webqa.text import QUESTION_WORD, cut, flat, sentences
 
 TOP_RESULTS = 5  # readings must be among the results a user would see first
 _DISAMBIGUATION = re.compile(r"\b(?:may|can|could) refer to\b|\(disambiguation\)", re.IGNORECASE)
@@ -26,7 +27,6 @@ _REPLY_FILLER = re.compile(
     r"they\s+are|about)\s+",
     re.IGNORECASE,
 )
-_QUESTION_WORD = re.compile(r"^(?:what|when|where|who|whom|whose|which|why|how|is|are|was|were|do|does|did)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -81,9 +81,8 @@ class Clarification:
 
 
 def _gist(snippet: str, limit: int = 90) -> str:
-    flat = " ".join(snippet.split())
-    first = re.split(r"(?<=[.!?])\s", flat, maxsplit=1)[0]
-    return first if len(first) <= limit else first[: first.rfind(" ", 0, limit)] + " …"
+    first = (sentences(flat(snippet)) or [""])[0]
+    return cut(first, limit, " …")
 
 
 # A message asks something when it is a question, a request or a sentence with a verb of its own.
@@ -219,7 +218,7 @@ def clean_reply(reply: str) -> str:
 def looks_like_new_question(reply: str) -> bool:
     """A reply that asks something rather than answering the clarifying question."""
     text = reply.strip()
-    return len(text.split()) >= 3 and (text.endswith("?") or bool(_QUESTION_WORD.match(text)))
+    return len(text.split()) >= 3 and (text.endswith("?") or bool(QUESTION_WORD.match(text)))
 
 
 def with_reading(question: str, term: str, reading: str) -> str:

@@ -13,15 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from webqa.answer.candidates import DEFINITION, NAME_PATTERN, QUESTION_START, question_names
 from webqa.answer.relevance import content_words
-from webqa.index.sparse import stopwords
 from webqa.prompts import load_prompt
+from webqa.text import DEFINITION, NAME, QUESTION_START, WORD, question_names, stopwords
 
 if TYPE_CHECKING:
     from webqa.llm import LLM
 
-_WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
 _SUBJECT = {"he", "she", "him", "they", "them", "it"}
 _POSSESSIVE = {"his", "its", "their", "theirs", "hers"}
 PERSONAL = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs"}  # words for people
@@ -83,7 +81,7 @@ def find_references(question: str) -> list[Reference]:
 
     Conservative on purpose: a name or several content words before the pronoun are taken as what it
     refers to, and "that"/"this" count only where they stand alone ("When did that happen?")."""
-    words = list(_WORD.finditer(question))
+    words = list(WORD.finditer(question))
     stop = stopwords()
     found = []
     for i, match in enumerate(words):
@@ -127,8 +125,8 @@ def main_entity(previous: PreviousTurn, personal: bool) -> str | None:
     otherwise the page its answer cited first, else the name its question asked about."""
     if personal and not previous.abstained and _WHO.match(previous.question):
         definitional = DEFINITION.match(previous.question)
-        asked_about_a_name = definitional is not None and NAME_PATTERN.fullmatch(definitional.group("entity"))
-        if not asked_about_a_name and NAME_PATTERN.fullmatch(previous.short_answer or "-"):
+        asked_about_a_name = definitional is not None and NAME.fullmatch(definitional.group("entity"))
+        if not asked_about_a_name and NAME.fullmatch(previous.short_answer or "-"):
             return previous.short_answer
     if previous.cited_titles and not previous.abstained:
         return previous.cited_titles[0]

@@ -29,7 +29,6 @@ from webqa.conversation.rewrite import (
     Rewrite,
     check_llm_rewrite,
     find_references,
-    question_names,
     rewrite_with_llm,
     rewrite_with_rules,
     substitute_references,
@@ -37,6 +36,7 @@ from webqa.conversation.rewrite import (
 from webqa.conversation.store import ConversationStore, SavedTurn
 from webqa.errors import WebqaError
 from webqa.search.base import SearchError, SearchResult
+from webqa.text import question_names, quote_text
 from webqa.trace import Trace, TurnNotes
 from webqa.types import Action, Answer, Citation, Quote
 
@@ -213,9 +213,7 @@ class Conversation:
         browsing finds for it now. Otherwise "He died in 869" from Lothair II's page could answer "When
         did Albert Einstein die?"."""
         names = [name.lower() for name in question_names(question)]
-        off_topic = {
-            q for q in self.quotes.quotes if names and not any(n in f"{q.title}\n{q.text}".lower() for n in names)
-        }
+        off_topic = {q for q in self.quotes.quotes if names and not any(n in quote_text(q).lower() for n in names)}
         # Quotes browsing adds this turn are not in `off_topic`, so the narrowed store keeps them.
         return self.quotes.where(lambda quote: quote not in off_topic), len(self.quotes) - len(off_topic)
 

@@ -20,10 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from webqa.answer.support import SupportChecker
-from webqa.index.chunking import sentence_spans
+from webqa.text import CITATION_GROUP, cited_numbers, sentence_spans, without_citations
 
-_MARKER_GROUP = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-_LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+(?:\s*,\s*\d+)*\])+")
+_LEADING_MARKERS = re.compile(rf"^(?:\s*{CITATION_GROUP.pattern})+")
 
 
 @dataclass(frozen=True)
@@ -48,10 +47,9 @@ def cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
             sentences[i] = sentences[i][leading.end() :].strip()
     result = []
     for sentence in sentences:
-        numbers = [int(n) for group in _MARKER_GROUP.findall(sentence) for n in re.split(r"\s*,\s*", group)]
-        text = _MARKER_GROUP.sub("", sentence).strip()
+        text = without_citations(sentence).strip()
         if text and any(ch.isalnum() for ch in text):
-            result.append((text, list(dict.fromkeys(numbers))))
+            result.append((text, cited_numbers(sentence)))
     return result
 
 

@@ -7,13 +7,13 @@ judge it like webqa. It never abstains, and its short answer is its whole reply 
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from webqa.config import Settings
 from webqa.questions import QuestionItem
+from webqa.text import CITATION
 from webqa.types import Answer, Citation, Quote, page_sha256
 
 if TYPE_CHECKING:
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from webqa.llm import LLM
 
 SYSTEM = "Answer the question using only the numbered context passages. Cite the passages you use like [1]. Be brief."
-_MARKER = re.compile(r"\[(\d+)\]")
 SAFETY_TOKENS = 64  # the chat template's own tokens, which count_tokens does not see
 
 
@@ -86,7 +85,7 @@ class NaiveRAG:
 
 
 def _citations(text: str, docs: list[LCDocument], index: Index) -> tuple[Citation, ...]:
-    numbers = dict.fromkeys(int(n) for n in _MARKER.findall(text))
+    numbers = dict.fromkeys(int(n) for n in CITATION.findall(text))
     return tuple(Citation(n, _chunk_quote(docs[n - 1], index)) for n in numbers if 1 <= n <= len(docs))
 
 

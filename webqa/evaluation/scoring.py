@@ -7,7 +7,6 @@ and is right on unanswerable ones."""
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,8 +16,8 @@ from webqa.answer.support import SupportChecker
 from webqa.evaluation.citations import citation_scores
 from webqa.evaluation.gold import Gold, GoldItem
 from webqa.metrics import answer_is_right, answer_recall, exact_match, percentiles, token_f1
+from webqa.text import without_citations
 
-_MARKERS = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 PHASES = ("search_s", "open_s", "find_s", "quote_s", "answer_s")
 
 
@@ -86,8 +85,8 @@ def score_answer(
     clarified = bool(record.get("clarification"))
     answered = not abstained and not clarified
     raw = record.get("answer", "")
-    text = _MARKERS.sub("", raw)  # "[1]" is not a word of the answer
-    short = _MARKERS.sub("", record.get("short_answer") or raw).strip()
+    text = without_citations(raw)  # "[1]" is not a word of the answer
+    short = without_citations(record.get("short_answer") or raw).strip()
     citations = record.get("citations") or []
     answers = gold.answers
 

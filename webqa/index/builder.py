@@ -34,6 +34,7 @@ from webqa.index.search import open_index
 from webqa.index.sources import read_sources
 from webqa.index.sparse import TOKENIZER, SparseIndex
 from webqa.index.store import DocumentStore, write_store
+from webqa.text import SENTENCE_SPLITTER
 from webqa.types import Chunk, Document
 
 
@@ -128,7 +129,9 @@ def build_index(
     sources = resolve_sources(name, sources, settings)
     report = read_sources(sources, settings, skip_bad)
     active: Embedder = embedder or LazyEmbedder(settings.embedding_model, EmbedderOptions.from_settings(settings))
-    chunking = Chunking(max_chars=settings.chunk_chars, overlap_chars=settings.chunk_overlap_chars)
+    chunking = Chunking(
+        max_chars=settings.chunk_chars, overlap_chars=settings.chunk_overlap_chars, sentence_splitter=SENTENCE_SPLITTER
+    )
     hashes = {document.id: document.content_hash() for document in report.documents}
     read_s = round(time.perf_counter() - started, 3)
     embed_fresh = chunk_embedding or LocalChunkEmbedding(active)
@@ -205,6 +208,9 @@ def _load_previous(root: Path, embedder: Embedder, chunking: Chunking) -> tuple[
         return None, f"the embedding model changed ({manifest.embedding_model} -> {embedder.name})"
     if built_backend(manifest) != embedder.backend:
         return None, f"the embedding backend changed ({built_backend(manifest)} -> {embedder.backend})"
+    if manifest.chunking.sentence_splitter != chunking.sentence_splitter:
+        before, after = manifest.chunking.sentence_splitter, chunking.sentence_splitter
+        return None, f"the sentence splitter changed ({before} -> {after})"
     if manifest.chunking != chunking:
         return None, "the chunking settings changed"
     try:

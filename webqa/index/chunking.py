@@ -2,37 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
+from webqa.text import cut_offset, sentence_spans
 from webqa.types import Chunk, Document
-
-# A sentence ends at . ! ? (plus closing quotes/brackets) followed by whitespace, or at a blank line.
-_SENTENCE_END = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+|\n\s*\n""")
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) character spans of the sentences of `text`, without surrounding whitespace."""
-    spans: list[tuple[int, int]] = []
-    position = 0
-    for match in _SENTENCE_END.finditer(text):
-        _append_stripped(text, position, match.start() + _closing_len(match.group()), spans)
-        position = match.end()
-    _append_stripped(text, position, len(text), spans)
-    return spans
-
-
-def _closing_len(separator: str) -> int:
-    # Keep closing quotes and brackets with the sentence they close.
-    return len(separator) - len(separator.lstrip("\"'”’)]"))
-
-
-def _append_stripped(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append((start, end))
 
 
 def _split_long(text: str, span: tuple[int, int], max_chars: int) -> list[tuple[int, int]]:
@@ -40,9 +11,7 @@ def _split_long(text: str, span: tuple[int, int], max_chars: int) -> list[tuple[
     start, end = span
     pieces = []
     while end - start > max_chars:
-        cut = text.rfind(" ", start + 1, start + max_chars)
-        if cut <= start:
-            cut = start + max_chars
+        cut = cut_offset(text, start, end, max_chars)
         pieces.append((start, cut))
         start = cut
         while start < end and text[start].isspace():

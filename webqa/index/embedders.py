@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ import numpy as np
 from webqa.errors import WebqaError
 from webqa.index.backends import BACKENDS, HASHING_BACKEND, backend_for
 from webqa.registry import EMBEDDERS
+from webqa.text import TOKEN
 
 if TYPE_CHECKING:
     from webqa.config import Settings
@@ -98,9 +98,6 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
 class HashingEmbedder:
     """Signed feature hashing of lower-cased words and word bigrams: deterministic, instant, no model.
 
@@ -116,7 +113,7 @@ class HashingEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
-            words = _TOKEN.findall(text.lower())
+            words = TOKEN.findall(text.lower())
             for feature in words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]:
                 digest = zlib.crc32(feature.encode("utf-8"))
                 sign = 1.0 if digest & 1 else -1.0

@@ -18,6 +18,9 @@ class Chunking(BaseModel):
     max_chars: int
     overlap_chars: int
     title_in_embedding: bool = True
+    # Which splitter cut the chunks at sentences (webqa.text.SENTENCE_SPLITTER); manifests written before it
+    # was recorded were cut by the regex webqa used up to 0.x, so their chunks are rebuilt, not mixed.
+    sentence_splitter: str = "regex/1"
 
 
 class Manifest(BaseModel):

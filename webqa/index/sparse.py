@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 from pathlib import Path
+
+from webqa.text import TOKEN, stopwords
 
 BM25_DIR = "bm25"
 # Recorded in manifests: an index's BM25 must be queried with the tokenizer that built it.
 TOKENIZER = "words/stopwords-en-plus/snowball-en/1"
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-@lru_cache(maxsize=1)
-def stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
-
-    return frozenset(STOPWORDS_EN_PLUS)
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +27,7 @@ def stem(word: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     stop = stopwords()
-    words = [w for w in _WORD.findall(text.lower()) if w not in stop]
+    words = [w for w in TOKEN.findall(text.lower()) if w not in stop]
     return list(_stemmer().stemWords(words))
 
 

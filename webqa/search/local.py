@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from webqa.search.base import SearchResult
+from webqa.text import cut, flat
 
 if TYPE_CHECKING:
     from webqa.index.search import Index
@@ -43,8 +44,4 @@ def create(context: SearchContext) -> LocalSearch:
 
 
 def _snippet(text: str) -> str:
-    flat = " ".join(text.split())
-    if len(flat) <= SNIPPET_CHARS:
-        return flat
-    cut = flat.rfind(" ", 0, SNIPPET_CHARS)
-    return flat[: cut if cut > 0 else SNIPPET_CHARS] + " …"  # a word longer than a snippet is cut inside
+    return cut(flat(text), SNIPPET_CHARS, " …")
