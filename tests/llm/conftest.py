@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 import webqa.llm
@@ -15,7 +17,9 @@ ACTION_SCHEMA = {
 
 
 @pytest.fixture
-def no_loaded_llms(monkeypatch: pytest.MonkeyPatch) -> None:
+def no_loaded_llms() -> Iterator[None]:
     """Every test loads its own LLMs: one cached by an earlier test (same spec and settings) would hide
     what this test's loading does."""
-    monkeypatch.setattr(webqa.llm, "_LOADED", {})
+    webqa.llm.forget_loaded_llms()
+    yield
+    webqa.llm.forget_loaded_llms()

@@ -36,11 +36,11 @@ def llm(settings: Settings) -> LLM:
 
 def test_the_embedded_model_loads_once_from_the_wheel(llm: LLM, settings: Settings):
     assert isinstance(llm, LlamaCppLLM)
-    assert llm.spec == "llamacpp" and llm._shared.llama.n_ctx() == settings.llm_context_tokens
+    assert llm.spec == "llamacpp" and llm.model.llama.n_ctx() == settings.llm_context_tokens
     assert llm.chat_model.model_path.endswith("SmolLM2-135M-Instruct.Q4_1.gguf")  # type: ignore[attr-defined]
     assert load_llm(settings.model_copy(update={"llm_max_tokens": 96})) is llm
     other = load_llm(settings.model_copy(update={"llm_max_tokens": 32}))
-    assert other is not llm and other._shared is llm._shared  # type: ignore[attr-defined]  # one Llama per model
+    assert other is not llm and other.model is llm.model  # type: ignore[attr-defined]  # one Llama per model
     assert 1 <= llm.count_tokens("The capital of France is Paris.") <= 10
     assert llm.count_tokens("") == 0
 
@@ -149,7 +149,7 @@ def test_score_options_speed_for_ten_options(
     ]
     prompt_tokens = sum(llm.count_tokens(text) for _, text in messages) + 30  # + the chat template
     llm.complete([HELPFUL, ("user", "Hi")])  # a different prompt in the cache: the first call is cold
-    llama = llm._shared.llama  # type: ignore[attr-defined]
+    llama = llm.model.llama  # type: ignore[attr-defined]
     decoded: list[int] = []  # prompt tokens llama.cpp is asked to decode, per call
     real_eval = llama.eval
     monkeypatch.setattr(llama, "eval", lambda tokens: (decoded.append(len(tokens)), real_eval(tokens))[1])

@@ -55,6 +55,13 @@ _LOADED: dict[tuple[object, ...], LLM] = {}
 _LOADED_LOCK = threading.Lock()  # loading takes seconds: two threads must not load the same model twice
 
 
+def forget_loaded_llms() -> None:
+    """Drop the process's loaded models: the next load_llm() loads afresh (tests start from a process that
+    has loaded nothing with it)."""
+    with _LOADED_LOCK:
+        _LOADED.clear()
+
+
 def parse_spec(spec: str) -> tuple[str, str]:
     """Split 'backend:argument', checking the backend exists and has the argument it needs."""
     backend, colon, argument = spec.strip().partition(":")

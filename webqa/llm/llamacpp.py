@@ -308,6 +308,11 @@ class LlamaCppLLM(LLM):
         super().__init__(spec, chat_model)
         self._shared = shared
 
+    @property
+    def model(self) -> SharedLlama:
+        """The loaded model, shared by every LlamaCppLLM of the same GGUF file and context size."""
+        return self._shared
+
     def complete_json(self, messages: list[Message], schema: dict[str, Any]) -> str:
         # llama-cpp-python turns the schema into a GBNF grammar: every sampled token keeps the JSON valid.
         response_format = {"type": "json_object", "schema": schema}
