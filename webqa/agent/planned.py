@@ -93,7 +93,7 @@ class PlannedPolicy:
             links = [link for link in page.links if link.target not in skip]
             if search.prefer_title is not None:
                 wanted = search.prefer_title.lower()
-                links.sort(key=lambda link: link.text.split(" (")[0].strip().lower() != wanted)  # stable
+                links.sort(key=lambda link: bare_title(link.text).lower() != wanted)  # stable
             self._queued.extend(BrowserAction(command="open", argument=link.target) for link in links[: search.open_k])
         elif last.command == "open":
             if not ok or page is None or page.kind == "search":

@@ -16,7 +16,7 @@ from typing import Any
 from webqa.answer.relevance import content_words
 from webqa.conversation.rewrite import PERSONAL, split_title
 from webqa.search.base import SearchResult
-from webqa.text import QUESTION_WORD, cut, flat, sentences
+from webqa.text import AUXILIARY, QUESTION_WORD, WH, cut, flat, sentences
 
 TOP_RESULTS = 5  # readings must be among the results a user would see first
 _DISAMBIGUATION = re.compile(r"\b(?:may|can|could) refer to\b|\(disambiguation\)", re.IGNORECASE)
@@ -87,8 +87,7 @@ def _gist(snippet: str, limit: int = 90) -> str:
 
 # A message asks something when it is a question, a request or a sentence with a verb of its own.
 _ASKING_START = re.compile(
-    r"^(?:what|when|where|who|whom|whose|which|why|how|is|are|was|were|do|does|did|can|could|should|would|"
-    r"will|has|have|had|may|might|must|tell|explain|describe|list|give|show|find|name|compare|summari[sz]e|"
+    rf"^(?:{WH}|{AUXILIARY}|may|might|must|tell|explain|describe|list|give|show|find|name|compare|summari[sz]e|"
     r"define|please|i|i'm|i'd|we|let's|help)\b",
     re.IGNORECASE,
 )
