@@ -105,3 +105,17 @@ def test_cuts_end_at_a_word_or_inside_one_too_long_to_keep():
     assert cut("abcdefghijklmnop", 5) == "abcde"
     text = "one two three four"
     assert cut_offset(text, 4, len(text), 9) == 13  # "two three"
+
+
+def test_every_character_of_the_packaged_corpus_is_in_exactly_one_sentence():
+    import gzip
+    import json
+    from importlib import resources
+
+    raw = resources.files("webqa").joinpath("data/wikipedia-vital.jsonl.gz").read_bytes()
+    for line in gzip.decompress(raw).decode("utf-8").splitlines()[:2000]:
+        text = json.loads(line)["text"]
+        spans = sentence_spans(text)
+        assert all(end <= next_start for (_, end), (next_start, _) in zip(spans, spans[1:], strict=False))
+        covered = "".join(text[start:end] for start, end in spans)
+        assert "".join(text.split()) == "".join(covered.split())
