@@ -122,6 +122,20 @@ def test_a_named_benchmark_builds_its_own_index(env: Path, capsys: pytest.Captur
     assert report(env / "h")["systems"]["webqa"]["summary"]["supporting_recall"] is not None
 
 
+def test_a_benchmark_index_cut_by_an_older_splitter_is_rebuilt_and_says_why(
+    env: Path, capsys: pytest.CaptureFixture[str]
+):
+    args = ["eval", "--data-dir", str(FIXTURES), "hotpotqa", "--limit", "1", "-q"]
+    assert main([*args, "--out", str(env / "a")]) == 0
+    [manifest_file] = (env / "indexes" / "eval-hotpotqa").glob("*/manifest.json")
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    del manifest["chunking"]["sentence_splitter"]  # as an index built before the splitter was recorded
+    manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
+    capsys.readouterr()
+    assert main([*args, "--out", str(env / "b")]) == 0
+    assert "index eval-hotpotqa: re-embedded everything: the sentence splitter changed" in capsys.readouterr().err
+
+
 def test_compare_sets_two_runs_side_by_side_with_wins_and_losses(
     env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -211,7 +212,9 @@ def build_dataset_index(dataset: EvalSet, name: str, settings: Settings, progres
     text = corpus_jsonl(dataset.documents)
     if not corpus.is_file() or corpus.read_text(encoding="utf-8") != text:
         write_atomically(corpus, text)
-    build_index(name, [str(corpus)], settings, progress=progress)
+    report = build_index(name, [str(corpus)], settings, progress=progress)
+    if report.full_rebuild_reason:  # minutes, not seconds: say why, as `webqa index build` does
+        print(f"index {name}: re-embedded everything: {report.full_rebuild_reason}", file=sys.stderr)
 
 
 def _answer(
