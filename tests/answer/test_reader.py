@@ -175,3 +175,16 @@ def test_a_clause_cut_never_starts_at_which_it_keeps_what_which_refers_to():
     piece = _clause_with(quote, at, at + 4)
     assert "1400" in piece.text and not piece.text.lower().startswith("which")
     assert text[piece.start : piece.end] == piece.text and len(piece.text) < len(text)
+
+
+def test_a_clause_cut_never_starts_at_a_verb_it_keeps_the_subject():
+    text = (
+        "General relativity, also known as the general theory of relativity, and as Einstein's theory of "
+        "gravity, is the geometric theory of gravitation published by Albert Einstein in May 1916 and is the "
+        "accepted description of the gravitation of macroscopic objects in modern physics."
+    )
+    quote = Quote(text, "General relativity", None, "g", 0, len(text))
+    at = text.index("Albert Einstein")
+    piece = _clause_with(quote, at, at + len("Albert Einstein"))
+    assert piece.text.startswith("General relativity") and "Albert Einstein" in piece.text
+    assert text[piece.start : piece.end] == piece.text

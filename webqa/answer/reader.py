@@ -16,7 +16,7 @@ from webqa.answer.evidence import Sentence
 from webqa.answer.extractive import choose_short_answer
 from webqa.answer.features import answer_shape, question_kind
 from webqa.answer.scorer import Ranking, rank_candidates
-from webqa.text import DEFINITION, bare_title, separate_names
+from webqa.text import AUXILIARY, DEFINITION, bare_title, separate_names
 from webqa.types import Citation, Quote
 
 if TYPE_CHECKING:
@@ -32,6 +32,10 @@ SUPPORT_MIN_RELEVANCE = 0.45  # a second sentence must itself match the question
 MAX_ANSWER_WORDS = 40
 _CLAUSE = re.compile(r"[,;:]\s+|\s+[–—-]\s+|\s\(")
 _RELATIVE = re.compile(r"[,;:–—(\s-]*(?:which|who|whom|whose|where|when|that)\b")
+# A clause that starts with its verb ("is the geometric theory of gravitation published by Albert Einstein")
+# has its subject before an appositive ("General relativity, also known as ..., is ..."): it reads as a
+# sentence only from the sentence's start.
+_PREDICATE = re.compile(rf"[,;:–—(\s-]*{AUXILIARY}\b", re.IGNORECASE)
 
 
 def read_answer(
@@ -199,6 +203,8 @@ def _clause_with(quote: Quote, start: int, end: int) -> Quote:
     right = min(c for c in cuts if c >= end)
     while left > 0 and _RELATIVE.match(text, left):  # ", which emerged in Italy": keep what "which" is
         left = max(c for c in cuts if c < left)
+    if _PREDICATE.match(text, left):
+        left = 0
     while len(text[left:right].split()) < 12:  # too short to read as a sentence: widen by a clause
         wider = [c for c in cuts if c > right]
         if not wider:
