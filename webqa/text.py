@@ -148,15 +148,12 @@ def cited_numbers(text: str) -> list[int]:
 
 
 # Quotes as text.
-def titled(title: str, text: str) -> str:
-    """A passage as relevance, the support check and the confidence read it: with its page title in front
-    (it names what the passage's pronouns refer to: "He died in 869" on the page "Lothair II"), unless the
-    passage already names it."""
-    return f"{title}: {text}" if title and title not in text else text
-
-
 def quote_text(quote: Quote) -> str:
-    return titled(quote.title, quote.text)
+    """A quote as relevance, the support check and the confidence read it: with its page title in front (it
+    names what the passage's pronouns refer to: "He died in 869" on the page "Lothair II"), unless the
+    passage already names it."""
+    title, text = quote.title, quote.text
+    return f"{title}: {text}" if title and title not in text else text
 
 
 def numbered_quotes(quotes: Iterable[Quote]) -> str:
