@@ -17,7 +17,12 @@ same weights. Stage two fits the same kind of model over the top LLM_TOP candida
 mean log-probability per token, stacked: on SQuAD questions stage one never saw and on HotpotQA's
 training questions again, each ranked by a stage one fitted without its half (two folds). Fitted on SQuAD
 alone, stage two learns to distrust the model, whose choice rarely adds to a strong stage one there but
-often does on open questions ("Who painted the Mona Lisa?")."""
+often does on open questions ("Who painted the Mona Lisa?").
+
+The model's pass is most of the answer phase, so it is skipped where stage one is sure enough that the model
+would not change a right pick: the lowest sureness in SKIP_GRID above which, over every stage-two training
+question (whether or not its gold is among the top), the picks are right as often as with the model always
+asked. Each set is also measured with the threshold the other set alone would choose."""
 
 from __future__ import annotations
 
@@ -31,7 +36,16 @@ import numpy as np
 from webqa.answer import evidence
 from webqa.answer.candidates import is_yes_no, question_options
 from webqa.answer.features import FEATURES, candidates_and_features
-from webqa.answer.scorer import STAGE_TWO, WEIGHTS_FILE, Weights, llm_means, stage_two_features
+from webqa.answer.scorer import (
+    CONTEXT_SENTENCES,
+    STAGE_TWO,
+    WEIGHTS_FILE,
+    Weights,
+    llm_means,
+    stage_one_sureness,
+    stage_two_features,
+    stage_two_logits,
+)
 from webqa.config import load_settings
 from webqa.metrics import normalize_answer
 
@@ -47,6 +61,9 @@ STEPS = 3000
 LEARNING_RATE = 0.5
 LLM_TOP = 6  # candidates the model scores at run time (webqa reads it from the weights file)
 FOLDS = 2
+# Where the model may be skipped: stage one's sureness (webqa.answer.scorer.stage_one_sureness) above one of
+# these. 1.0 never skips.
+SKIP_GRID = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.99, 1.0)
 
 
 def extract(name: str, start: int, count: int, data_dir: Path | None, step: int = 1) -> dict[str, list]:
@@ -162,7 +179,54 @@ def train(records: dict[str, list], stage_two_data: dict[str, list] | None) -> W
             print(f"stage two, {name}: {held[name]}")
         info["stage_two_top1"] = held
         info["stage_two_questions"] = len(pairs)
+        skip_above = choose_skip([q for questions in stage_two_data.values() for q in questions], stage_two)
+        info["skip_model"] = skip_report(stage_two_data, stage_two, skip_above)
+        print(f"skip the model above sureness {skip_above}: {info['skip_model']}")
+        return Weights(stage_one, stage_two, LLM_TOP, info, skip_above)
     return Weights(stage_one, stage_two, LLM_TOP, info)
+
+
+def right_picks(questions: list[dict], stage_two: np.ndarray, skip_above: float) -> tuple[int, int]:
+    """How many questions get a gold first pick, and how many of them skip the model, at `skip_above`."""
+    right = skipped = 0
+    for q in questions:
+        first, labels = np.asarray(q["first"]), np.asarray(q["labels"])
+        means = np.asarray(q["means"])
+        if stage_one_sureness(first, stage_two) > skip_above:
+            skipped += 1
+            means = np.zeros(len(first))  # as webqa ranks them when it does not ask the model
+        logits = stage_two_logits(first, means, stage_two)
+        right += int(labels[int(np.argmax(logits))] > 0)
+    return right, skipped
+
+
+def choose_skip(questions: list[dict], stage_two: np.ndarray) -> float:
+    """The lowest threshold in SKIP_GRID whose picks are right as often as asking the model always."""
+    always, _ = right_picks(questions, stage_two, 1.0)
+    return next(t for t in SKIP_GRID if right_picks(questions, stage_two, t)[0] >= always)
+
+
+def skip_report(data: dict[str, list[dict]], stage_two: np.ndarray, skip_above: float) -> dict[str, dict]:
+    """Per set: right first picks with the model always asked and with the skip, the share skipped, at the
+    shipped threshold and at the one the other sets alone choose."""
+    report = {}
+    for name, questions in data.items():
+        others = [q for other, qs in data.items() if other != name for q in qs]
+        elsewhere = choose_skip(others, stage_two) if others else skip_above
+        always, _ = right_picks(questions, stage_two, 1.0)
+        right, skipped = right_picks(questions, stage_two, skip_above)
+        right_elsewhere, skipped_elsewhere = right_picks(questions, stage_two, elsewhere)
+        count = max(1, len(questions))
+        report[name] = {
+            "questions": len(questions),
+            "right_always_asking": always,
+            "right_with_skip": right,
+            "skipped_share": round(skipped / count, 3),
+            "threshold_chosen_elsewhere": elsewhere,
+            "right_with_skip_chosen_elsewhere": right_elsewhere,
+            "skipped_share_chosen_elsewhere": round(skipped_elsewhere / count, 3),
+        }
+    return report
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -265,7 +329,9 @@ def main() -> None:
     split = max(0, len(squad["ids"]) - args.llm_questions)
     squad_first = subset(squad, list(range(split)))
     first_part = join(squad_first, hotpot)
-    llm_path = CACHE / f"llm-top{LLM_TOP}-{args.questions}-{args.llm_questions}-hotpotqa-folds{FOLDS}.json"
+    llm_path = CACHE / (
+        f"llm-top{LLM_TOP}-context{CONTEXT_SENTENCES}-{args.questions}-{args.llm_questions}-hotpotqa-folds{FOLDS}.json"
+    )
     if llm_path.is_file():
         stage_two_data = json.loads(llm_path.read_text(encoding="utf-8"))
     elif args.llm_questions > 0:

@@ -97,6 +97,23 @@ def test_the_model_s_log_probability_reorders_the_best_candidates():
     assert reranked.by == "features+llm" and reranked.scored[0].candidate.text == favourite
 
 
+def test_where_stage_one_is_sure_the_model_is_not_asked_and_the_probabilities_keep_their_scale():
+    quote = Quote("Paris and Lyon are large cities of France.", "France", None, "f", 0, 42)
+    sentences = [Sentence(quote, 0.9, 0, 0.5)]
+    stage_one = np.zeros(len(FEATURES))
+    stage_one[FEATURES.index("all_capitalised")] = 3.0
+    sure = Weights(stage_one, np.array([1.0, 5.0]), 6, {}, skip_model_above=0.0)  # any sureness is enough
+    llm = ScriptedLLM()  # no scores queued: a call would rank by features alone, and is recorded
+    ranking = rank_candidates("Which city?", sentences, llm, sure)
+    assert ranking.by == "features, sure" and not llm.calls
+    top = [s for s in ranking.scored if s.probability > 0]
+    assert len(top) == 6 and abs(sum(s.probability for s in top) - 1.0) < 1e-9
+    assert all(s.llm_mean is None for s in ranking.scored)
+    unsure = Weights(stage_one, np.array([1.0, 5.0]), 6, {})  # the default: always ask
+    llm = ScriptedLLM().enqueue_scores([-1.0] * 6)
+    assert rank_candidates("Which city?", sentences, llm, unsure).by == "features+llm" and len(llm.calls) == 1
+
+
 def test_the_packaged_weights_cover_every_feature():
     weights = packaged_weights()
     assert weights.stage_one.shape == (len(FEATURES),) and np.isfinite(weights.stage_one).all()

@@ -3,7 +3,7 @@ candidates, and stage two is measured on each set with weights fitted on the oth
 
 import numpy as np
 
-from evals.train_span_scorer import LLM_TOP, stage_two_groups, top1, train
+from evals.train_span_scorer import LLM_TOP, choose_skip, right_picks, stage_two_groups, top1, train
 from webqa.answer.features import FEATURES
 from webqa.answer.scorer import STAGE_TWO
 
@@ -52,3 +52,18 @@ def test_stage_two_trusts_the_model_where_it_knows_and_reports_each_set_fitted_e
     assert set(report) == {"squad", "hotpotqa"} and report["squad"]["questions"] == 40  # no gold: left out
     assert report["hotpotqa"]["features_only"] == 0.0 and report["hotpotqa"]["with_llm_fitted_elsewhere"] == 1.0
     assert top1(stage_two_groups(data["squad"]), weights.stage_two) == 1.0
+
+
+def test_the_model_is_skipped_only_above_a_sureness_that_loses_no_right_pick():
+    # Sure questions: stage one's best stands far above and is gold; the model would pick another.
+    sure = [{"first": [9.0, 0.0, 0.0], "means": [-5.0, -0.1, -3.0], "labels": [1.0, 0.0, 0.0]}] * 10
+    # Unsure ones: stage one is nearly tied and wrong, the model knows the gold.
+    unsure = [{"first": [0.2, 0.0, 0.1], "means": [-5.0, -0.1, -3.0], "labels": [0.0, 1.0, 0.0]}] * 10
+    stage_two = np.array([1.0, 3.0])
+    threshold = choose_skip(sure + unsure, stage_two)
+    assert threshold < 0.99
+    right, skipped = right_picks(sure + unsure, stage_two, threshold)
+    assert right == 20 and skipped == 10
+    # Where skipping would cost a right pick, nothing is skipped.
+    costly = [{"first": [9.0, 0.0, 0.0], "means": [-5.0, -0.1, -3.0], "labels": [0.0, 1.0, 0.0]}]
+    assert choose_skip(sure + unsure + costly * 20, stage_two) == 1.0

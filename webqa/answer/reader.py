@@ -240,6 +240,7 @@ def _notes(ranking: Ranking) -> dict[str, object]:
     top = ranking.scored[:3]
     return {
         "short_answer_by": ranking.by,
+        "model_s": ranking.model_s,
         "candidates": ranking.candidates,
         "top_candidates": [{"text": s.candidate.text, "p": round(s.probability, 3)} for s in top],
     }

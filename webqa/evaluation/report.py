@@ -42,6 +42,7 @@ METRICS = [
     ("find_p50_s", "  find p50 (s)", "seconds"),
     ("quote_p50_s", "  quote p50 (s)", "seconds"),
     ("answer_p50_s", "  answer p50 (s)", "seconds"),
+    ("model_p50_s", "    of it, the model scoring candidates, p50 (s)", "seconds"),
     ("answering_s", "time answering, all questions (s)", "seconds"),
     ("errors", "questions that failed (errors)", "count"),
 ]

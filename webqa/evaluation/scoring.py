@@ -18,7 +18,8 @@ from webqa.evaluation.gold import Gold, GoldItem
 from webqa.metrics import answer_is_right, answer_recall, exact_match, percentiles, token_f1
 from webqa.text import without_citations
 
-PHASES = ("search_s", "open_s", "find_s", "quote_s", "answer_s")
+PHASES = ("search_s", "open_s", "find_s", "quote_s", "answer_s")  # one after another: they add up
+WITHIN_ANSWER = ("model_s",)  # part of answer_s: the model scoring short-answer candidates
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def score_answer(
         citations=len(citations),
         actions=len(record.get("actions") or []),
         latency_s=timings.get("total_s"),
-        phases={phase: timings[phase] for phase in PHASES if phase in timings},
+        phases={phase: timings[phase] for phase in (*PHASES, *WITHIN_ANSWER) if phase in timings},
         retrieved_gold_recall=_retrieved_recall(gold, record.get("retrieved")),
         confidence=record.get("confidence"),
         guess_right=_guess_right(gold, short if answered else record.get("best_guess") or "", text, answered),
@@ -221,7 +222,7 @@ def summarise(scores: Sequence[QuestionScore]) -> dict[str, Any]:
         "latency_p95_s": _round(p95),
         "answering_s": round(sum(latencies), 1),  # stays when a rerun reuses the answers, unlike wall time
     }
-    for phase in PHASES:
+    for phase in (*PHASES, *WITHIN_ANSWER):
         values = [s.phases[phase] for s in answered if phase in s.phases]
         summary[f"{phase[:-2]}_p50_s"] = _round(percentiles(values, 50)[0]) if values else None
     return summary
