@@ -19,10 +19,11 @@ training questions again, each ranked by a stage one fitted without its half (tw
 alone, stage two learns to distrust the model, whose choice rarely adds to a strong stage one there but
 often does on open questions ("Who painted the Mona Lisa?").
 
-The model's pass is most of the answer phase, so it is skipped where stage one is sure enough that the model
-would not change a right pick: the lowest sureness in SKIP_GRID above which, over every stage-two training
-question (whether or not its gold is among the top), the picks are right as often as with the model always
-asked. Each set is also measured with the threshold the other set alone would choose."""
+The model's pass is most of the answer phase, so it is skipped where stage one is sure enough: the lowest
+sureness in SKIP_GRID above which, over every stage-two training question (whether or not its gold is among
+the top), as many picks are right in all as with the model always asked (a loss may be made up by a gain;
+at the shipped threshold no pick changes). Each set is also measured with the threshold the other set alone
+would choose (stage two's weights are the ones fitted on both)."""
 
 from __future__ import annotations
 

@@ -108,8 +108,7 @@ class Assistant:
         }
         for phase in ("search", "open", "quote", "find"):
             timings[f"{phase}_s"] = round(sum(s.seconds for s in steps if s.command == phase), 3)
-        if "model_s" in notes:  # within the answer phase: the model scoring short-answer candidates
-            timings["model_s"] = notes["model_s"]
+        timings["model_s"] = draft.model_s  # within answer_s: the model scoring short-answer candidates
         if run is not None and run.stopped_by == "unanswerable":
             # The policy's own verdict is a small model's guess: the measured confidence decides, and the
             # trace keeps what the policy said.

@@ -1,3 +1,5 @@
+import time
+from dataclasses import replace
 from unittest.mock import patch
 
 import numpy as np
@@ -5,6 +7,7 @@ import numpy as np
 from webqa.answer import evidence
 from webqa.answer.evidence import Sentence
 from webqa.answer.features import FEATURES, candidates_and_features
+from webqa.answer.parts import combine_parts
 from webqa.answer.reader import _clause_with, read_answer
 from webqa.answer.relevance import Relevance
 from webqa.answer.scorer import STAGE_TWO, Weights, packaged_weights, rank_candidates
@@ -105,13 +108,29 @@ def test_where_stage_one_is_sure_the_model_is_not_asked_and_the_probabilities_ke
     sure = Weights(stage_one, np.array([1.0, 5.0]), 6, {}, skip_model_above=0.0)  # any sureness is enough
     llm = ScriptedLLM()  # no scores queued: a call would rank by features alone, and is recorded
     ranking = rank_candidates("Which city?", sentences, llm, sure)
-    assert ranking.by == "features, sure" and not llm.calls
+    assert ranking.by == "features, sure" and not llm.calls and ranking.model_s == 0.0
     top = [s for s in ranking.scored if s.probability > 0]
     assert len(top) == 6 and abs(sum(s.probability for s in top) - 1.0) < 1e-9
     assert all(s.llm_mean is None for s in ranking.scored)
     unsure = Weights(stage_one, np.array([1.0, 5.0]), 6, {})  # the default: always ask
     llm = ScriptedLLM().enqueue_scores([-1.0] * 6)
     assert rank_candidates("Which city?", sentences, llm, unsure).by == "features+llm" and len(llm.calls) == 1
+
+
+class _SlowScorer(ScriptedLLM):
+    def score_options(self, messages, options):
+        time.sleep(0.02)
+        return [-1.0] * len(options)
+
+
+def test_the_model_s_time_is_carried_by_the_answer_and_summed_over_two_parts():
+    page = make_page("Lothair II", LOTHAIR, doc_id="lothair")
+    question = "Where did Lothair II die?"
+    draft = read_answer(question, _ranked(question, [page]), _SlowScorer(), 0.0)
+    assert draft.model_s >= 0.02 and "model_s" not in draft.notes  # a time in the notes would vary the trace
+    assert read_answer(question, _ranked(question, [page]), None, 0.0).model_s == 0.0
+    both = combine_parts(("a", "b"), (replace(draft, model_s=0.5), replace(draft, model_s=0.25)))
+    assert both.model_s == 0.75
 
 
 def test_the_packaged_weights_cover_every_feature():

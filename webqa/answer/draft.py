@@ -23,6 +23,7 @@ class Draft:
     # that of the answer it withheld)
     evidence_confidence: float | None = None  # estimated probability that the pages read hold the answer
     best_guess: str = ""  # an abstention's withheld short answer, shown as a guess, never as the answer
+    model_s: float = 0.0  # seconds the model spent scoring short-answer candidates or a verdict's options
 
 
 def abstention(question: str, scored: ScoredQuotes, why: str, looked: str = "") -> Draft:

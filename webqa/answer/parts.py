@@ -47,7 +47,8 @@ def combine_parts(parts: tuple[str, str], drafts: tuple[Draft, Draft]) -> Draft:
     found = [(part, draft) for part, draft in zip(parts, drafts, strict=True) if not draft.abstained]
     missing = [part for part, draft in zip(parts, drafts, strict=True) if draft.abstained]
     if not found:
-        return replace(drafts[0], notes={**drafts[0].notes, "parts": list(parts), "parts_not_found": list(parts)})
+        notes = {**drafts[0].notes, "parts": list(parts), "parts_not_found": list(parts)}
+        return replace(drafts[0], notes=notes, model_s=sum(d.model_s for d in drafts))
     texts: list[str] = []
     citations: list[Citation] = []
     for _, draft in found:
@@ -72,6 +73,7 @@ def combine_parts(parts: tuple[str, str], drafts: tuple[Draft, Draft]) -> Draft:
         notes,
         min(confidences) if confidences else None,  # the answer is as sure as its least sure part
         min(evidence) if evidence else None,
+        model_s=sum(d.model_s for d in drafts),
     )
 
 

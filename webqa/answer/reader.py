@@ -5,6 +5,7 @@ sentence from another page (the other hop of a multi-hop question). Nothing in i
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -85,6 +86,7 @@ def withheld(question: str, ranked: Sequence[Sentence], draft: Draft, threshold:
         confidence=draft.confidence,
         evidence_confidence=draft.evidence_confidence,
         best_guess=draft.short_answer,
+        model_s=draft.model_s,
     )
 
 
@@ -121,7 +123,8 @@ def _answer(question: str, ranked: Sequence[Sentence], llm: LLM | None, abstain_
     fitting = [s for s in ranking.scored if wanted is None or answer_shape(s.candidate.text) in wanted]
     if not fitting:
         what = "date" if wanted == ("date",) else "number"
-        return abstention(question, scored, f"the evidence holds no {what}, which the question asks for")
+        why = f"the evidence holds no {what}, which the question asks for"
+        return replace(abstention(question, scored, why), model_s=ranking.model_s)
     best = fitting[0]
     answer = best.candidate.sentence
     quote = _clause_with(answer.quote, best.candidate.span.start, best.candidate.span.end)
@@ -137,7 +140,8 @@ def _answer(question: str, ranked: Sequence[Sentence], llm: LLM | None, abstain_
     features = answer_features(question, ranked, answer, [c.quote for c in citations], "span", ranking)
     if best is not ranking.scored[0]:  # a lower-ranked candidate, kept for its shape: no surer than its own share
         features = {**features, "probability": best.probability, "margin": 0.0}
-    return _with_confidence(Draft(text, best.candidate.text, False, tuple(citations), _notes(ranking)), features)
+    draft = Draft(text, best.candidate.text, False, tuple(citations), _notes(ranking), model_s=ranking.model_s)
+    return _with_confidence(draft, features)
 
 
 def _with_confidence(draft: Draft, features: dict[str, float]) -> Draft:
@@ -150,7 +154,9 @@ def _verdict(question: str, ranked: Sequence[Sentence], llm: LLM | None) -> Draf
     """Yes/no and "X or Y?" questions answer with a verdict or an option, chosen as before, and cite the
     sentences it rests on, one from each page."""
     scored = [(s.quote, s.relevance) for s in ranked[:4]]
+    started = time.perf_counter()
     short, source, how = choose_short_answer(question, scored, llm)
+    model_s = round(time.perf_counter() - started, 3) if llm is not None else 0.0
     first = ranked[source] if source is not None and source < len(ranked) else ranked[0]
     citations = [Citation(1, first.quote)]
     other = first.via or _supporting(ranked, first)
@@ -159,7 +165,7 @@ def _verdict(question: str, ranked: Sequence[Sentence], llm: LLM | None) -> Draf
     sentences = [with_citation(c.quote.text, f"[{c.n}]") for c in citations]
     if is_yes_no(question) and short:
         sentences[0] = f"{short.capitalize()}: {sentences[0]}"  # the verdict, in the sentence that grounds it
-    draft = Draft(" ".join(sentences), short, False, tuple(citations), {"short_answer_by": how})
+    draft = Draft(" ".join(sentences), short, False, tuple(citations), {"short_answer_by": how}, model_s=model_s)
     return _with_confidence(draft, answer_features(question, ranked, first, [c.quote for c in citations], "verdict"))
 
 
@@ -240,7 +246,6 @@ def _notes(ranking: Ranking) -> dict[str, object]:
     top = ranking.scored[:3]
     return {
         "short_answer_by": ranking.by,
-        "model_s": ranking.model_s,
         "candidates": ranking.candidates,
         "top_candidates": [{"text": s.candidate.text, "p": round(s.probability, 3)} for s in top],
     }

@@ -8,7 +8,8 @@ and the sentences. Both stages are softmax rankers trained on questions whose go
 
 The model's pass is nine tenths of the answer phase, and where stage one is already sure it seldom changes
 the pick: above `skip_model_above` (stage one's probability of its best among the top `llm_top`, measured
-by the training script as the lowest that loses no right pick on the training data) the model is not asked."""
+by the training script as the lowest at which the training questions get as many right picks in all as
+with the model always asked) the model is not asked."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ if TYPE_CHECKING:
 
 WEIGHTS_FILE = "span_scorer.json"
 STAGE_TWO = ("stage_one", "llm_mean")
-# Sentences the model reads before scoring: the prompt is most of its cost. Two, not four: on the training
+# Sentences the model reads before scoring: the prompt is most of its cost. The best-ranked two that hold
+# one of the candidates (a candidate in a third sentence is scored without it). Two, not four: on the training
 # data the held-out stage-two top-1 is as high or higher (SQuAD 0.526 -> 0.541, HotpotQA 0.432 -> 0.486) and
 # the model's pass takes about 40% less time.
 CONTEXT_SENTENCES = 2
