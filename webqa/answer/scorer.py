@@ -114,7 +114,9 @@ def rank_candidates(
         second = stage_two_logits(first[top], np.zeros(len(top)), weights.stage_two)
         return _ranking(candidates, top, second, None, first, order, "features, sure")
     started = time.perf_counter()
-    means = llm_means(question, sentences, [candidates[i] for i in top], llm) if llm is not None else None
+    # One candidate needs no vote: the model is asked only to choose among several.
+    asked = llm is not None and len(top) >= 2
+    means = llm_means(question, sentences, [candidates[i] for i in top], llm) if asked else None
     model_s = round(time.perf_counter() - started, 3)
     if means is None or len(top) < 2:
         probabilities = softmax(first[order])
