@@ -115,8 +115,9 @@ def rank_candidates(
         return _ranking(candidates, top, second, None, first, order, "features, sure")
     started = time.perf_counter()
     # One candidate needs no vote: the model is asked only to choose among several.
-    asked = llm is not None and len(top) >= 2
-    means = llm_means(question, sentences, [candidates[i] for i in top], llm) if asked else None
+    means = None
+    if llm is not None and len(top) >= 2:
+        means = llm_means(question, sentences, [candidates[i] for i in top], llm)
     model_s = round(time.perf_counter() - started, 3)
     if means is None or len(top) < 2:
         probabilities = softmax(first[order])
