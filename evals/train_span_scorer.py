@@ -43,7 +43,7 @@ from webqa.answer.scorer import (
     WEIGHTS_FILE,
     Weights,
     llm_means,
-    stage_one_sureness,
+    model_needed,
     stage_two_features,
     stage_two_logits,
 )
@@ -193,7 +193,7 @@ def right_picks(questions: list[dict], stage_two: np.ndarray, skip_above: float)
     for q in questions:
         first, labels = np.asarray(q["first"]), np.asarray(q["labels"])
         means = np.asarray(q["means"])
-        if stage_one_sureness(first, stage_two) > skip_above:
+        if not model_needed(first, stage_two, skip_above):
             skipped += 1
             means = np.zeros(len(first))  # as webqa ranks them when it does not ask the model
         logits = stage_two_logits(first, means, stage_two)

@@ -42,7 +42,6 @@ def test_planned_extractive_answer_with_real_citations(assistant_for):
     assert all(f"[{c.n}]" in answer.answer for c in answer.citations)
     assert answer.actions[0].command == "search" and answer.actions[-1].command == "answer"
     assert set(answer.timings) >= {"total_s", "browse_s", "answer_s", "search_s", "open_s", "quote_s", "model_s"}
-    assert 0.0 <= answer.timings["model_s"] <= answer.timings["answer_s"]  # the model's part of the answer phase
     record = json.loads(json.dumps(answer.to_record("q1")))
     assert set(record) == {"id", "question", "answer", "short_answer", "abstained", "confidence",
                            "evidence_confidence", "best_guess", "citations", "actions", "timings", "error"}  # fmt: skip

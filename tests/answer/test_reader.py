@@ -10,7 +10,7 @@ from webqa.answer.features import FEATURES, candidates_and_features
 from webqa.answer.parts import combine_parts
 from webqa.answer.reader import _clause_with, read_answer
 from webqa.answer.relevance import Relevance
-from webqa.answer.scorer import STAGE_TWO, Weights, packaged_weights, rank_candidates
+from webqa.answer.scorer import STAGE_TWO, Weights, packaged_weights, rank_candidates, stage_one_sureness
 from webqa.browser.page import make_page
 from webqa.index.embedders import HashingEmbedder
 from webqa.llm import ScriptedLLM
@@ -111,6 +111,8 @@ def test_where_stage_one_is_sure_the_model_is_not_asked_and_the_probabilities_ke
     assert ranking.by == "features, sure" and not llm.calls and ranking.model_s == 0.0
     top = [s for s in ranking.scored if s.probability > 0]
     assert len(top) == 6 and abs(sum(s.probability for s in top) - 1.0) < 1e-9
+    # The best's probability is stage one's sureness among the six (stage two weighs stage one by 1 here).
+    assert abs(top[0].probability - stage_one_sureness(np.array([s.score for s in top]), sure.stage_two)) < 1e-9
     assert all(s.llm_mean is None for s in ranking.scored)
     unsure = Weights(stage_one, np.array([1.0, 5.0]), 6, {})  # the default: always ask
     llm = ScriptedLLM().enqueue_scores([-1.0] * 6)

@@ -107,19 +107,17 @@ def rank_candidates(
     first = rows.astype(np.float64) @ weights.stage_one
     order = np.argsort(-first, kind="stable")
     top = [int(i) for i in order[: max(1, weights.llm_top)]]
-    sure = len(top) >= 2 and stage_one_sureness(first[top], weights.stage_two) > weights.skip_model_above
-    if llm is not None and sure:
-        # Ranked as stage two would rank them with the model's term left out, so the probabilities (which
-        # the confidence reads) are on the scale of the other answers.
-        second = stage_two_logits(first[top], np.zeros(len(top)), weights.stage_two)
-        return _ranking(candidates, top, second, None, first, order, "features, sure")
-    started = time.perf_counter()
-    # One candidate needs no vote: the model is asked only to choose among several.
-    means = None
-    if llm is not None and len(top) >= 2:
+    means, model_s = None, 0.0
+    if llm is not None and len(top) >= 2:  # one candidate needs no vote
+        if not model_needed(first[top], weights.stage_two, weights.skip_model_above):
+            # Ranked as stage two would rank them with the model's term left out, so the probabilities (which
+            # the confidence reads) are on the scale of the other answers.
+            second = stage_two_logits(first[top], np.zeros(len(top)), weights.stage_two)
+            return _ranking(candidates, top, second, None, first, order, "features, sure")
+        started = time.perf_counter()
         means = llm_means(question, sentences, [candidates[i] for i in top], llm)
-    model_s = round(time.perf_counter() - started, 3)
-    if means is None or len(top) < 2:
+        model_s = round(time.perf_counter() - started, 3)
+    if means is None:  # no model, or one that cannot score options
         probabilities = softmax(first[order])
         scored = [
             Scored(candidates[int(i)], float(first[i]), float(p)) for i, p in zip(order, probabilities, strict=True)
@@ -148,6 +146,12 @@ def _ranking(
     ]
     rest = [Scored(candidates[int(i)], float(first[i]), 0.0) for i in order[len(top) :]]
     return Ranking(scored + rest, len(candidates), by, model_s)
+
+
+def model_needed(first_top: np.ndarray, stage_two: np.ndarray, skip_above: float) -> bool:
+    """Whether the model is asked about these top candidates: stage one is not sure enough on its own (the
+    training script decides with this too)."""
+    return stage_one_sureness(first_top, stage_two) <= skip_above
 
 
 def stage_one_sureness(first_top: np.ndarray, stage_two: np.ndarray) -> float:
