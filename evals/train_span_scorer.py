@@ -330,8 +330,11 @@ def main() -> None:
     split = max(0, len(squad["ids"]) - args.llm_questions)
     squad_first = subset(squad, list(range(split)))
     first_part = join(squad_first, hotpot)
+    # Named by what changes the model's scores: the prompt's shape and the model (its weights' encoding).
+    model = load_settings().embedded_llm_weights
     llm_path = CACHE / (
-        f"llm-top{LLM_TOP}-context{CONTEXT_SENTENCES}-{args.questions}-{args.llm_questions}-hotpotqa-folds{FOLDS}.json"
+        f"llm-{model}-top{LLM_TOP}-context{CONTEXT_SENTENCES}-{args.questions}-{args.llm_questions}"
+        f"-hotpotqa-folds{FOLDS}.json"
     )
     if llm_path.is_file():
         stage_two_data = json.loads(llm_path.read_text(encoding="utf-8"))
