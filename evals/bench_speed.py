@@ -1,6 +1,7 @@
 """Start-up and answer speed, today's path against the new one in the same run (issue 18's table).
 
-Run: make bench   (or: python -m evals.bench_speed [--runs 3] [--questions 100] [--baseline-src DIR])
+Run: make bench   (or: python -m evals.bench_speed [--runs 3] [--questions 100] [--baseline-src DIR
+     [--baseline-on-new-indexes]])
 
 "Today" is the PyTorch embedding backend on a PyTorch-built index; with --baseline-src it is another
 checkout of webqa (e.g. `git archive` of the commit before this work, unpacked), run the same way, so the
@@ -167,6 +168,11 @@ def main() -> int:
         action="store_true",
         help="measure the new path on the PyTorch-built indexes only (no int8 builds: quicker)",
     )
+    parser.add_argument(
+        "--baseline-on-new-indexes",
+        action="store_true",
+        help="run --baseline-src on the int8-built indexes too: a change after issue 18's index work, measured alone",
+    )
     parser.add_argument("--stage", choices=["warm"], help=argparse.SUPPRESS)
     parser.add_argument("--questions-file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--answers", type=Path, help=argparse.SUPPRESS)
@@ -178,8 +184,11 @@ def main() -> int:
     backends = ("torch",) if args.not_rebuilt_only else ("torch", "onnx-int8")
     folders, questions = prepare_indexes(args.questions, backends)
     torch_dir = folders["torch"]
+    if args.baseline_on_new_indexes and (args.not_rebuilt_only or not args.baseline_src):
+        parser.error("--baseline-on-new-indexes needs --baseline-src and the int8 indexes")
     if args.baseline_src:
-        today = System("today", args.baseline_src.resolve(), torch_dir, {})
+        baseline_dir = folders["onnx-int8"] if args.baseline_on_new_indexes else torch_dir
+        today = System("today", args.baseline_src.resolve(), baseline_dir, {})
     else:
         today = System("today", REPO, torch_dir, {"WEBQA_EMBEDDING_BACKEND": "torch"})
     upgraded = System(NOT_REBUILT, REPO, torch_dir, {})
@@ -220,6 +229,8 @@ def print_report(r: dict, args: argparse.Namespace) -> None:
     today, new = r["today"], r["new"]
     upgraded = r.get(NOT_REBUILT)
     baseline = f"source {args.baseline_src}" if args.baseline_src else "embedding_backend=torch, same source"
+    if args.baseline_on_new_indexes:
+        baseline += ", on the int8-built indexes"
     print(f"\nSpeed benchmark (issue 18), today = {baseline}; median of {args.runs} fresh processes")
     if upgraded is None:
         print("  new = default settings on the PyTorch-built indexes (queries by the fp32 ONNX export)")
