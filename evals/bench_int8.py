@@ -6,6 +6,7 @@ PyTorch's vectors, so this is also int8 against fp32).
 Run after evals.bench_speed (whose PyTorch-built eval-hotpotqa index it reads): python -m evals.bench_int8"""
 
 import random
+import shutil
 import time
 from pathlib import Path
 
@@ -38,7 +39,10 @@ best = {k: min(v) for k, v in t.items()}
 print("encode 400 chunks, best of 2 (s):", {k: round(v, 1) for k, v in best.items()})
 int8_ratio, fp32_ratio = best["torch"] / best["onnx-int8"], best["torch"] / best["onnx"]
 print(f"int8 / torch encoder throughput: {int8_ratio:.2f}x; fp32 onnx / torch: {fp32_ratio:.2f}x", flush=True)
-s8 = Settings(index_dir=W / "indexes-onnx-int8")
+# A fresh folder: bench_speed's int8 indexes are up to date, and a build that embeds nothing measures nothing.
+fresh = W / "indexes-int8-build"
+shutil.rmtree(fresh, ignore_errors=True)
+s8 = Settings(index_dir=fresh)
 s = time.perf_counter()
 build_dataset_index(ds, "eval-hotpotqa", s8, progress=False)
 b = time.perf_counter() - s
