@@ -51,3 +51,14 @@ def test_every_key_and_serve_setting_is_neutral_to_a_run():
 
     named = {name for name in Settings.model_fields if name.endswith("api_key") or name.startswith("serve_")}
     assert len(named) >= 10 and named <= _NEUTRAL_SETTINGS
+
+
+def test_a_run_from_before_the_q8_0_model_does_not_resume_with_it(env: Path, capsys: pytest.CaptureFixture[str]):
+    gold, out = str(env / "gold.jsonl"), str(env / "b")
+    assert run(gold, "--index", "kb", "--out", out, "--limit", "1") == 0
+    config = json.loads((env / "b" / "run.json").read_text())
+    config["settings"].pop("embedded_llm_weights")  # a run.json written before the setting: Q4_1 answers
+    (env / "b" / "run.json").write_text(json.dumps(config))
+    capsys.readouterr()
+    assert run(gold, "--index", "kb", "--out", out) != 0
+    assert "embedded_llm_weights: 'packaged' then, 'q8_0' now" in capsys.readouterr().err

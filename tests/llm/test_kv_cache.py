@@ -20,3 +20,7 @@ def test_a_group_stays_below_the_kernel_switch_and_a_long_option_goes_alone():
 def test_one_free_sequence_means_one_option_at_a_time_and_none_means_nothing():
     assert side_by_side([2, 2, 2], sequences=1) == [[0], [1], [2]]
     assert side_by_side([], sequences=7) == []
+
+
+def test_a_group_never_takes_more_cells_than_the_context_has_left():
+    assert side_by_side([3, 3, 3], sequences=7, most_tokens=5) == [[0], [1], [2]]

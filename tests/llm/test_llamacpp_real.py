@@ -122,6 +122,26 @@ def test_options_scored_side_by_side_score_as_each_one_alone(llm: LLM):
     assert [llama_cpp.llama_memory_seq_pos_max(memory, s) for s in range(1, SCORING_SEQUENCES)] == [-1] * 7
 
 
+def test_options_beside_a_prompt_that_nearly_fills_the_context_are_still_scored(
+    settings: Settings, no_loaded_llms: None
+):
+    pytest.importorskip("llama_cpp")
+    llm = load_llm(settings.model_copy(update={"llm_context_tokens": 512}))
+    options = ["the Mediterranean Sea", "the Red Sea", "Lake Victoria", "the Atlantic Ocean", "Africa"]
+    longest = max(llm.count_tokens(o) for o in options)
+    words = "The Nile flows north into the Mediterranean Sea and"
+    for repeats in range(1, 200):  # the longest prompt that leaves room for the longest option
+        text = f"{words} " * repeats + "so where does the Nile flow into? Answer:"
+        prompt = llm.model.prompt_tokens([{"role": "user", "content": text}])  # type: ignore[attr-defined]
+        if len(prompt) + longest > 512:
+            break
+        messages = [("user", text)]
+    fits = llm.model.prompt_tokens([{"role": "user", "content": messages[0][1]}])  # type: ignore[attr-defined]
+    assert 512 - 20 < len(fits) + longest <= 512  # room for any one option, not for all of them at once
+    scores = llm.score_options(messages, options)
+    assert scores is not None and scores == [(llm.score_options(messages, [o]) or [None])[0] for o in options]
+
+
 def test_the_packaged_weights_are_a_setting_away(settings: Settings, no_loaded_llms: None):
     pytest.importorskip("llama_cpp")
     packaged = load_llm(settings.model_copy(update={"embedded_llm_weights": "packaged"}))

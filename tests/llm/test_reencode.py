@@ -24,7 +24,14 @@ def packaged() -> Path:
 
 def test_the_copy_is_written_once_and_quietly(packaged: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]):
     cache = tmp_path / "gguf"
+    cache.mkdir()
+    older = cache / f"{packaged.stem}-{'0' * 16}-q8_0-v1.gguf"  # the copy of an earlier install
+    older.write_bytes(b"GGUF")
+    other_model = cache / "Other.Q4_1-0000000000000000-q8_0-v1.gguf"
+    other_model.write_bytes(b"GGUF")
     copy = q8_0_copy(packaged, cache)
+    assert not older.exists() and other_model.exists()
+    other_model.unlink()
     out, err = capfd.readouterr()
     assert out == "" and err.count("\n") == 1 and "re-encoding" in err  # one line, not llama.cpp's per tensor
     assert copy.parent == cache and copy.stat().st_size > packaged.stat().st_size  # 8.5 bits a weight, not 5.7

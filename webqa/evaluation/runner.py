@@ -191,12 +191,17 @@ def _claim_run_folder(out: Path, config: dict[str, Any]) -> None:
     write_atomically(path, json.dumps(config, indent=2, sort_keys=True) + "\n")
 
 
+# Settings added later whose default changed what an answer is: the value a run made before them had.
+_BEFORE_THEY_EXISTED = {"embedded_llm_weights": "packaged"}
+
+
 def _differences(previous: object, config: dict[str, Any]) -> str:
     """What differs, as a message; empty when nothing does. A key the folder's run.json lacks is a setting
-    added to webqa after that run, which cannot have shaped its answers: it is not a difference."""
+    added to webqa after that run, which cannot have shaped its answers: it is not a difference, unless
+    _BEFORE_THEY_EXISTED says how webqa behaved before it."""
     if not isinstance(previous, dict) or not isinstance(previous.get("settings"), dict):
         return "its run.json is unreadable"
-    old = {**{k: v for k, v in previous.items() if k != "settings"}, **previous["settings"]}
+    old = {**_BEFORE_THEY_EXISTED, **{k: v for k, v in previous.items() if k != "settings"}, **previous["settings"]}
     new = {**{k: v for k, v in config.items() if k != "settings"}, **config["settings"]}
     changed = sorted(k for k in old if k not in _NEUTRAL_SETTINGS and old[k] != new.get(k))
     return ", ".join(f"{k}: {old[k]!r} then, {new.get(k)!r} now" for k in changed[:4])

@@ -12,8 +12,9 @@ Scoring: the model is created without `logits_all` (that would keep a context-si
 for every position, on top of the prompt in the cache, and removed again afterwards. Where the context
 has room for several sequences (webqa loads its models so), the options are decoded side by side in one
 batch, each in its own sequence that shares the prompt's cells: six short options then cost one decode
-instead of six (0.07 s against 0.14 s for SmolLM2 on two cores), and their scores are the same as one at
-a time (each sequence sees only the prompt and itself; see SIDE_BY_SIDE_TOKENS).
+instead of six (0.073 s against 0.153 s for SmolLM2 on two cores, `python -m evals.bench_llm`), and
+their scores are the same as one at a time (each sequence sees only the prompt and itself; see
+SIDE_BY_SIDE_TOKENS).
 
 Callers hold the model's lock.
 """
@@ -29,8 +30,9 @@ import numpy as np
 # option each. Eight covers the scorer's six candidates in one decode; more options take several.
 SCORING_SEQUENCES = 8
 # Most tokens decoded side by side. From 32 tokens on, llama.cpp's CPU matrix products take other kernels
-# (an option's score then moved by up to 0.08 with its neighbours); below, the scores are bit for bit
-# those of one option at a time, so an option's score never depends on which others it was batched with.
+# (an option's score then moved by up to 0.08 with its neighbours); below, the scores were bit for bit
+# those of one option at a time (measured on this project's 2-core AVX-512 CPU; test_llamacpp_real checks
+# it wherever the tests run), so an option's score does not depend on which others it was batched with.
 SIDE_BY_SIDE_TOKENS = 31
 
 
@@ -85,7 +87,11 @@ def score_continuations(llama: Any, prompt: Sequence[int], continuations: Sequen
     scores = [0.0] * len(continuations)
     wanted = [i for i, tokens in enumerate(continuations) if tokens]
     free = max(1, int(llama_cpp.llama_n_seq_max(llama.ctx)) - 1)  # every sequence but the prompt's
-    for group in side_by_side([len(continuations[i]) + 1 for i in wanted], free):
+    if llama_cpp.llama_model_is_recurrent(llama.model) or llama_cpp.llama_model_is_hybrid(llama.model):
+        free = 1  # their state cannot forget a suffix: one at a time, which says so (CannotRewindError)
+    # A group's options take cells of their own beside the prompt's: they must fit the context together.
+    budget = min(SIDE_BY_SIDE_TOKENS, llama.n_ctx() - kept)
+    for group in side_by_side([len(continuations[i]) + 1 for i in wanted], free, budget):
         chosen = [wanted[j] for j in group]
         options = [continuations[i] for i in chosen]
         if len(options) == 1:  # also every option of a context with one sequence
@@ -107,13 +113,13 @@ def _score_one(llama: Any, last_prompt_token: int, tokens: Sequence[int], start:
     return float(logprobs[np.arange(len(tokens)), np.asarray(tokens)].sum())
 
 
-def side_by_side(lengths: Sequence[int], sequences: int) -> list[list[int]]:
+def side_by_side(lengths: Sequence[int], sequences: int, most_tokens: int = SIDE_BY_SIDE_TOKENS) -> list[list[int]]:
     """Groups of option positions to decode together, in order: each at most `sequences` options (the
-    context's sequences but the prompt's) and SIDE_BY_SIDE_TOKENS tokens, unless one option alone is longer."""
+    context's sequences but the prompt's) and `most_tokens` tokens, unless one option alone is longer."""
     groups: list[list[int]] = []
     tokens = 0
     for i, length in enumerate(lengths):
-        if groups and len(groups[-1]) < sequences and tokens + length <= SIDE_BY_SIDE_TOKENS:
+        if groups and len(groups[-1]) < sequences and tokens + length <= most_tokens:
             groups[-1].append(i)
             tokens += length
         else:
@@ -128,15 +134,18 @@ def _score_together(llama: Any, last_prompt_token: int, options: Sequence[Sequen
 
     memory = llama_cpp.llama_get_memory(llama.ctx)
     rows = [[last_prompt_token, *tokens] for tokens in options]
+    removed = True
     try:
         for sequence in range(1, len(options) + 1):
             llama_cpp.llama_memory_seq_cp(memory, 0, sequence, 0, start)
         logits = _decode_batch(llama, [(sequence, start, row) for sequence, row in enumerate(rows, start=1)])
-    finally:
+    finally:  # every option's sequence goes, whether or not the decode worked
         for sequence in range(1, len(options) + 1):
-            if not llama_cpp.llama_memory_seq_rm(memory, sequence, -1, -1):
-                llama.reset()
-                raise CannotRewindError("This model's cache cannot drop a sequence: no option scores.")
+            removed = bool(llama_cpp.llama_memory_seq_rm(memory, sequence, -1, -1)) and removed
+        if not removed:
+            llama.reset()
+    if not removed:  # raised here, not in `finally`, so that a decode error is not hidden behind it
+        raise CannotRewindError("This model's cache cannot drop a sequence: no option scores.")
     scores = []
     offset = 0
     for tokens, row in zip(options, rows, strict=True):

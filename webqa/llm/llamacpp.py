@@ -379,8 +379,18 @@ def load(settings: Settings, spec: str, argument: str) -> LLM:
     """`llamacpp` (the embedded model) or `llamacpp:PATH.gguf`."""
     path = check(settings, spec, argument)
     if not argument and settings.embedded_llm_weights == "q8_0":
-        path = _q8_0_or_packaged(path)
-    shared = shared_llama(path, settings.llm_context_tokens, settings.llm_threads)
+        _import_llama_cpp()  # its install hint first: the copy is written by llama.cpp
+        copy = _q8_0_or_packaged(path)
+        try:
+            shared = shared_llama(copy, settings.llm_context_tokens, settings.llm_threads)
+        except WebqaError as exc:  # a damaged copy: say so, drop it (the next start writes it again)
+            if copy == path:
+                raise
+            print(f"webqa: {exc} Running the packaged Q4_1 weights instead; the copy is deleted.", file=sys.stderr)
+            copy.unlink(missing_ok=True)
+            shared = shared_llama(path, settings.llm_context_tokens, settings.llm_threads)
+    else:
+        shared = shared_llama(path, settings.llm_context_tokens, settings.llm_threads)
     return LlamaCppLLM(spec, shared, settings)
 
 
