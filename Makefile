@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python -m evals.bench_qa
 	$(BIN)/python -m evals.bench_speed
 	$(BIN)/python -m evals.bench_int8
+	$(BIN)/python -m evals.bench_llm
 	$(BIN)/webqa index build --name wikipedia-vital
 	$(BIN)/python -m evals.bench_serve
 	$(BIN)/python -m evals.bench_ray
