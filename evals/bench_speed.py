@@ -32,22 +32,38 @@ KIB = 1024
 NOT_REBUILT = "new, index not rebuilt"
 
 
+# Runs the measured command as its own child and writes that child's wall seconds and peak RSS (KiB) to
+# the file named by argv[1] (timed here, so the launcher's own start-up is not counted). A process forked
+# straight from this benchmark counts the benchmark's own pages until it execs (Linux keeps ru_maxrss
+# across exec), which after the in-process index builds is gigabytes; forked from this small launcher,
+# the command's figure is its own.
+_LAUNCHER = """
+import os, sys, time
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(f"{time.perf_counter() - started} {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_process(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB (from wait4) and stdout of one fresh process. The RSS is at least this
-    benchmark's own at the fork (Linux counts the copied address space before exec), so only figures
-    above that, those of ask and batch, are reported. `cwd` matters:
-    `python -c` puts the working folder first on sys.path, so it must be the source tree being measured."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        started = time.perf_counter()
-        child = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)
+    """Wall seconds, peak RSS in MB and stdout of one fresh process. `cwd` matters: `python -c` puts the
+    working folder first on sys.path, so it must be the source tree being measured."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, tempfile.TemporaryDirectory() as tmp:
+        measured = Path(tmp) / "measured"
+        child = subprocess.run(
+            [sys.executable, "-c", _LAUNCHER, str(measured), *argv], env=env, cwd=cwd, stdout=out, stderr=err
+        )
         out.seek(0)
         err.seek(0)
         if child.returncode != 0:
             raise RuntimeError(f"{' '.join(argv[-4:])} failed ({child.returncode}): {err.read().strip()[-800:]}")
-        return seconds, usage.ru_maxrss / KIB, out.read()
+        seconds, rss = measured.read_text().split()
+        return float(seconds), int(rss) / KIB, out.read()
 
 
 class System:
