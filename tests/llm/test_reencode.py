@@ -69,3 +69,17 @@ def test_a_failed_encoding_leaves_nothing(tmp_path: Path, capfd: pytest.CaptureF
     with pytest.raises(WebqaError, match="could not re-encode"):
         q8_0_copy(broken, cache)
     assert list(cache.iterdir()) == []
+
+
+def test_without_llama_cpp_the_copy_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings, no_loaded_llms: None
+):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "llama_cpp", None)  # `import llama_cpp` now fails
+    source = tmp_path / "model.gguf"
+    source.write_bytes(b"GGUF")
+    with pytest.raises(WebqaError, match=r"pip install 'webqa\[llm\]'"):
+        q8_0_copy(source, tmp_path / "gguf")
+    with pytest.raises(WebqaError, match=r"pip install 'webqa\[llm\]'"):
+        load_llm(settings)  # the install line, not a fallback's warning first

