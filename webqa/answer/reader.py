@@ -17,6 +17,7 @@ from webqa.answer.evidence import Sentence
 from webqa.answer.extractive import choose_short_answer
 from webqa.answer.features import answer_shape, question_kind
 from webqa.answer.scorer import Ranking, rank_candidates
+from webqa.answer.verdicts import evidence_verdict
 from webqa.text import AUXILIARY, DEFINITION, bare_title, separate_names
 from webqa.types import Citation, Quote
 
@@ -153,19 +154,26 @@ def _with_confidence(draft: Draft, features: dict[str, float]) -> Draft:
 def _verdict(question: str, ranked: Sequence[Sentence], llm: LLM | None) -> Draft:
     """Yes/no and "X or Y?" questions answer with a verdict or an option, chosen as before, and cite the
     sentences it rests on, one from each page."""
-    scored = [(s.quote, s.relevance) for s in ranked[:4]]
-    started = time.perf_counter()
-    short, source, how = choose_short_answer(question, scored, llm)
-    model_s = round(time.perf_counter() - started, 3) if llm is not None else 0.0
-    first = ranked[source] if source is not None and source < len(ranked) else ranked[0]
-    citations = [Citation(1, first.quote)]
-    other = first.via or _supporting(ranked, first)
-    if other is not None:
-        citations.append(Citation(2, other))
+    read = evidence_verdict(question, ranked) if is_yes_no(question) else None
+    if read is not None:  # both pages' openings decide it: cite them, the model is not asked
+        short, how, model_s = read.answer, "evidence", 0.0
+        first = read.grounds[0]
+        citations = [Citation(n, sentence.quote) for n, sentence in enumerate(read.grounds, start=1)]
+    else:
+        scored = [(s.quote, s.relevance) for s in ranked[:4]]
+        started = time.perf_counter()
+        short, source, how = choose_short_answer(question, scored, llm)
+        model_s = round(time.perf_counter() - started, 3) if llm is not None else 0.0
+        first = ranked[source] if source is not None and source < len(ranked) else ranked[0]
+        citations = [Citation(1, first.quote)]
+        other = first.via or _supporting(ranked, first)
+        if other is not None:
+            citations.append(Citation(2, other))
     sentences = [with_citation(c.quote.text, f"[{c.n}]") for c in citations]
     if is_yes_no(question) and short:
         sentences[0] = f"{short.capitalize()}: {sentences[0]}"  # the verdict, in the sentence that grounds it
-    draft = Draft(" ".join(sentences), short, False, tuple(citations), {"short_answer_by": how}, model_s=model_s)
+    notes = {"short_answer_by": how} if read is None else {"short_answer_by": how, "verdict": read.how}
+    draft = Draft(" ".join(sentences), short, False, tuple(citations), notes, model_s=model_s)
     return _with_confidence(draft, answer_features(question, ranked, first, [c.quote for c in citations], "verdict"))
 
 

@@ -1,0 +1,122 @@
+"""Yes/no verdicts read from the evidence, for questions that compare two things the pages are about.
+
+The embedded model's bare choice between "yes" and "no" is at chance. A comparison question names two
+pages ("Are Giuseppe Verdi and Ambroise Thomas both opera composers?", "Were X and Y of the same
+nationality?"), and each page's opening sentences say what its subject is. So:
+
+- "both P": yes when the opening of every named page says each content word of P, else no;
+- "the same F": the value of F in each opening (a nationality word, a year, the name after "by", or the word
+  before F: "Jiangsu province", "county-level city"); yes when the values agree, no when they differ.
+
+Where the question names fewer than two pages that were read, or a value is missing, there is no verdict
+and the caller asks the model as before."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from webqa.answer.evidence import Sentence
+from webqa.text import AUXILIARIES, bare_title, stopwords, words
+
+OPENING_SENTENCES = 2  # what a page says its subject is stands in its first sentences
+_NOT_PREDICATE = frozenset({"both", "same", "located", "considered", "type", "types", "kind", "kinds"})
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_SAME = re.compile(r"\bsame\s+(?:\w+\s+of\s+)?(\w+)", re.IGNORECASE)
+# A nationality word is an adjective: before a lower-case noun ("an Italian opera composer").
+_NATIONALITY = re.compile(r"\b([A-Z][a-z]+(?:an|ish|ese|ch|i)|Filipino|Greek|Thai|Swiss|Dutch)\s+(?=[a-z])")
+_YEAR = re.compile(r"\b(1\d{3}|20\d{2})\b")
+_BY = re.compile(r"\bby\s+((?:[A-Z][\w.'’-]+\s?){1,4})")
+_COMPARATIVE = re.compile(r"\bthan\b", re.IGNORECASE)
+_PARENTHESES = re.compile(r"\([^)]*\)")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    answer: str  # "yes" or "no"
+    grounds: tuple[Sentence, ...]  # each named page's opening sentence, in the question's order
+    how: str  # what was compared, for the trace
+
+
+def evidence_verdict(question: str, ranked: Sequence[Sentence]) -> Verdict | None:
+    named = named_pages(question, ranked)
+    if len(named) < 2 or _COMPARATIVE.search(question):  # "Is X taller than Y?" compares amounts, not kinds
+        return None
+    named = named[:2]
+    openings = [_opening(sentences) for _, sentences in named]
+    grounds = tuple(opening[0] for opening in openings)
+    same = _SAME.search(question)
+    if same is not None:
+        focus = _stem(same.group(1))
+        values = [_value(focus, opening) for opening in openings]
+        if None in values:
+            return None
+        answer = "yes" if len({v.lower() for v in values if v}) == 1 else "no"
+        return Verdict(answer, grounds, f"same {focus}: {' / '.join(v for v in values if v)}")
+    named_words = {w.lower() for name, _ in named for w in name.split()}
+    predicate = [
+        _stem(w) for w in words(question)
+        if w.lower() not in _skipped() and w.lower() not in named_words and not w.isdigit()
+    ]  # fmt: skip
+    if not predicate:
+        return None
+    covered = []
+    for opening in openings:
+        said = {_stem(w) for s in opening for w in words(f"{s.quote.text} {s.quote.title}")}
+        covered.append(all(_matches(word, said) for word in predicate))
+    return Verdict("yes" if all(covered) else "no", grounds, f"both {' '.join(predicate)}: {covered}")
+
+
+def named_pages(question: str, ranked: Sequence[Sentence]) -> list[tuple[str, list[Sentence]]]:
+    """The pages read whose names the question says, in the question's order; a longer name wins over one
+    inside it ("Dead by Sunrise" over "Sunrise")."""
+    said = f" {' '.join(words(question)).lower()} "
+    pages: dict[str, list[Sentence]] = {}
+    for sentence in ranked:
+        name = " ".join(words(_ARTICLE.sub("", bare_title(sentence.quote.title)))).lower()
+        if name and name not in stopwords() and f" {name} " in said:
+            pages.setdefault(name, []).append(sentence)
+    chosen: list[tuple[str, list[Sentence]]] = []
+    for name in sorted(pages, key=len, reverse=True):
+        if not any(name in other for other, _ in chosen):
+            chosen.append((name, pages[name]))
+    return sorted(chosen, key=lambda named: said.index(f" {named[0]} "))
+
+
+def _opening(sentences: list[Sentence]) -> list[Sentence]:
+    return sorted(sentences, key=lambda s: s.quote.start)[:OPENING_SENTENCES]
+
+
+def _value(focus: str, opening: list[Sentence]) -> str | None:
+    # "(born 1930, Glasgow)" is not what the page says its subject is
+    text = _PARENTHESES.sub("", " ".join(s.quote.text for s in opening))
+    if focus in ("nationality", "country"):
+        own_name = {w for s in opening for w in s.quote.title.split()}  # "Verdi" is a name, not a nationality
+        found = [w for w in _NATIONALITY.findall(text) if w not in own_name]
+    elif focus == "year":
+        found = _YEAR.findall(text)
+    elif focus in ("director", "person", "author", "writer"):
+        found = [name.strip() for name in _BY.findall(text)]
+    else:
+        text_words = words(text)
+        found = [text_words[i - 1] for i in range(1, len(text_words)) if _stem(text_words[i]) == focus]
+    return found[0] if found else None
+
+
+def _skipped() -> frozenset[str]:
+    return stopwords() | frozenset(AUXILIARIES) | _NOT_PREDICATE
+
+
+def _stem(word: str) -> str:
+    """'magazines' -> 'magazin', 'cities' -> 'city': enough to match a plural to its singular."""
+    word = word.lower()
+    for suffix, replacement in (("ies", "y"), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: len(word) - len(suffix)] + replacement
+    return word
+
+
+def _matches(word: str, said: set[str]) -> bool:
+    """The same word, or one of its family ('documentary' / 'documentaries', 'Italy' / 'Italian')."""
+    return any(w == word or (min(len(w), len(word)) >= 5 and w[:5] == word[:5]) for w in said)
