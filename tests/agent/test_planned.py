@@ -1,9 +1,12 @@
 """The planned policy: search, open, quote the best sentences, then follow the entities they introduce."""
 
 from tests.agent.conftest import browser_for
+from tests.conftest import write_corpus
 from webqa.agent.loop import Budgets, run_agent
 from webqa.agent.planned import PlannedPolicy
 from webqa.answer.relevance import Relevance
+from webqa.index import build_index, open_index
+from webqa.types import Document
 
 
 def test_quotes_the_sentence_that_answers(sample_index, embedder):
@@ -35,3 +38,24 @@ def test_it_stays_within_the_step_budget(hotpot_index, embedder):
     policy = PlannedPolicy(Relevance(embedder), open_k=3, quotes_per_page=2, hops=2)
     run = run_agent("Kiss and Tell Shirley Temple Corliss Archer", policy, browser, Budgets(60, 4000))
     assert run.stopped_by == "budget" and len(browser.steps) == 4
+
+
+def test_a_comparison_opens_the_page_of_each_thing_it_compares(tmp_path, settings, embedder):
+    documents = [
+        Document("Old Dogs (film)", "Old Dogs (film)", "Old Dogs is a 2009 American family comedy film."),
+        Document("Make Mine Music", "Make Mine Music", "Make Mine Music is a 1946 American animated film."),
+        Document("Family comedy", "Family comedy", "A family comedy film is released for children, more recently."),
+    ]
+    build_index("films", [str(write_corpus(tmp_path / "films.jsonl", documents))], settings, embedder=embedder)
+    index = open_index("films", settings, embedder=embedder)
+    try:
+        browser = browser_for(index)
+        policy = PlannedPolicy(Relevance(embedder), open_k=1, quotes_per_page=1, hops=0)
+        run_agent(
+            "Which film was released more recently, Make Mine Music or Old Dogs?", policy, browser, Budgets(60, 4000)
+        )
+        read = [page.title for page in browser.pages_read]
+        assert {"Make Mine Music", "Old Dogs (film)"} <= set(read)
+        assert len(read) == len(set(read))  # a page the question's own search opened is not searched again
+    finally:
+        index.close()

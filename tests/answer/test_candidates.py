@@ -25,6 +25,20 @@ def test_yes_no_and_comparison_questions():
         "Arthur's Magazine",
         "First for Women",
     ]
+    # Without a comma before the first option, after a colon, with a clause after the second.
+    assert question_options("Who was born first Am Rong or Ava DuVernay ?") == ["Am Rong", "Ava DuVernay"]
+    assert question_options("Which dog's ancestors include Setters: the Manchester Terrier or the Scotch Collie?") == [
+        "Manchester Terrier",
+        "Scotch Collie",
+    ]
+    assert question_options("Which film came out first, Still Kicking: Six Women or Time Bombs?") == [
+        "Still Kicking: Six Women",
+        "Time Bombs",
+    ]
+    assert question_options("Which airport, Grand Forks Airport or El Paso Airport is closer to their town?") == [
+        "Grand Forks Airport",
+        "El Paso Airport",
+    ]
 
 
 def test_expected_kind_from_the_wording():

@@ -2,7 +2,7 @@ from webqa.answer import evidence
 from webqa.answer.evidence import Sentence
 from webqa.answer.reader import read_answer
 from webqa.answer.relevance import Relevance
-from webqa.answer.verdicts import evidence_verdict, named_pages
+from webqa.answer.verdicts import evidence_verdict, named_pages, opening_date, option_verdict
 from webqa.browser.page import make_page
 from webqa.index.embedders import HashingEmbedder
 from webqa.llm import ScriptedLLM
@@ -17,6 +17,10 @@ PAGES = {
     "Vibe (magazine)": "Vibe is an American music and entertainment magazine founded by producer Quincy Jones.",
     "Dead by Sunrise": "Dead by Sunrise was an American rock band formed in 2005 by Chester Bennington.",
     "Sunrise": "Sunrise is the time in the morning when the Sun appears above the horizon.",
+    "Terry Richardson": "Terry Richardson (born August 14, 1965) is an American fashion photographer.",
+    "Annie Morton": "Annie Morton (born October 8, 1970) is an American model. She was born in Pennsylvania.",
+    "Kenton Richardson": "Kenton Richardson (born 1965) is an English footballer.",
+    "Craig v. Boren": "Craig v. Boren, 429 U.S. 190 (1976), was a case of the Supreme Court of the United States.",
 }
 
 
@@ -84,3 +88,46 @@ def test_without_a_verdict_from_the_evidence_the_model_chooses_as_before():
     (call,) = llm.calls
     assert sorted(call.extra) == ["no", "yes"] and draft.notes["short_answer_by"] == "llm"
     assert draft.short_answer == call.extra[1]  # the option the model scored higher
+
+
+def test_which_came_first_is_read_from_the_dates_the_openings_give():
+    older = "Who is older, Annie Morton or Terry Richardson?"
+    ranked = _ranked(older, ["Annie Morton", "Terry Richardson"])
+    verdict = option_verdict(older, ["Annie Morton", "Terry Richardson"], ranked)
+    assert verdict is not None and verdict.answer == "Terry Richardson"  # 1965 before 1970
+    assert [g.quote.title for g in verdict.grounds] == ["Terry Richardson", "Annie Morton"]  # the chosen first
+    younger = "Who is younger, Annie Morton or Terry Richardson?"
+    ranked = _ranked(younger, ["Annie Morton", "Terry Richardson"])
+    assert option_verdict(younger, ["Annie Morton", "Terry Richardson"], ranked).answer == "Annie Morton"
+
+
+def test_no_option_verdict_for_another_comparison_a_missing_page_or_dates_that_cannot_tell():
+    options = ["Annie Morton", "Terry Richardson"]
+    taller = "Who is taller, Annie Morton or Terry Richardson?"
+    assert option_verdict(taller, options, _ranked(taller, ["Annie Morton", "Terry Richardson"])) is None
+    older = "Who is older, Annie Morton or Terry Richardson?"
+    assert option_verdict(older, options, _ranked(older, ["Annie Morton", "Kenton Richardson"])) is None
+    # "the first X to ..." ranks by something else than time.
+    first = "Who was the first model to win, Annie Morton or Terry Richardson?"
+    assert option_verdict(first, options, _ranked(first, ["Annie Morton", "Terry Richardson"])) is None
+    # 1965 against 14 August 1965: the same as far as both go.
+    same = "Who is older, Kenton Richardson or Terry Richardson?"
+    kenton = ["Kenton Richardson", "Terry Richardson"]
+    assert option_verdict(same, kenton, _ranked(same, kenton)) is None
+
+
+def test_the_opening_date_is_the_first_a_sentence_says_in_any_of_its_forms():
+    assert opening_date(PAGES["Terry Richardson"]) == (1965, 8, 14)
+    assert opening_date(PAGES["Giuseppe Verdi"]) == (1813, 10, 9)
+    assert opening_date(PAGES["Craig v. Boren"]) == (1976,)  # "429 U.S. 190" is no year
+    assert opening_date("Ride a Wild Pony is a film released in March 1975.") == (1975, 3)
+    assert opening_date(PAGES["Sunrise"]) is None
+
+
+def test_the_reader_answers_which_came_first_from_both_openings_without_the_model():
+    question = "Who is older, Annie Morton or Terry Richardson?"
+    llm = ScriptedLLM()
+    draft = read_answer(question, _ranked(question, ["Annie Morton", "Terry Richardson"]), llm, 0.0)
+    assert draft.short_answer == "Terry Richardson" and draft.notes["short_answer_by"] == "evidence"
+    assert draft.text.startswith("Terry Richardson (born August 14, 1965)") and "[2]" in draft.text
+    assert not llm.calls

@@ -1,5 +1,7 @@
 """The planned policy: no model judgement. Search the question, open the best results, quote the sentences
-that best match it; then, for multi-hop questions, search the entities those quotes introduce and read on."""
+that best match it; for a question that compares two things ("Who is older, X or Y?", "Were X and Y both
+..."), open the page of each one not read yet; then, for multi-hop questions, search the entities those
+quotes introduce and read on."""
 
 from __future__ import annotations
 
@@ -9,10 +11,11 @@ from dataclasses import dataclass
 from webqa.agent.loop import PolicyContext
 from webqa.agent.view import StateView
 from webqa.answer import evidence
+from webqa.answer.candidates import is_yes_no, question_options
 from webqa.answer.relevance import Relevance
 from webqa.browser.commands import BrowserAction
 from webqa.browser.page import Page
-from webqa.text import NAME, bare_title, cut, quote_text, stopwords, words
+from webqa.text import NAME, bare_title, cut, quote_text, separate_names, stopwords, words
 
 BRIDGES = 2  # bridge entities searched per hop
 BRIDGE_SENTENCES = 4  # the best sentences read so far whose names may be bridges
@@ -51,13 +54,14 @@ class PlannedPolicy:
         self._question: str | None = None
         self._searches: deque[_Search] = deque()  # still to run, in order
         self._hops_left = 0
+        self._compared = False  # whether the pages of the things the question compares were looked for
         self._search: _Search | None = None  # the search whose results are being read
         self._queued: deque[BrowserAction] = deque()  # the opens and quotes decided for them
         self._last: BrowserAction | None = None  # what this policy returned last
 
     def next_action(self, view: StateView) -> BrowserAction:
         if view.question != self._question:
-            self._question, self._hops_left = view.question, self.hops
+            self._question, self._hops_left, self._compared = view.question, self.hops, False
             self._searches = deque([_Search(view.question, self.open_k, self.min_sentence_score)])
             self._queued.clear()
         elif self._last is not None and self._search is not None:
@@ -70,6 +74,13 @@ class PlannedPolicy:
             if self._searches:
                 self._search = self._searches.popleft()
                 return BrowserAction(command="search", argument=self._search.query)
+            if not self._compared:
+                # A comparison is answered from both pages' openings (webqa/answer/verdicts.py), and the
+                # question's own search often finds only one of them.
+                self._compared = True
+                for name in self._compared_unread(view):
+                    self._searches.append(_Search(name, 1, 0.0, prefer_title=name, quotes=1, skip_read=True))
+                continue
             if self._hops_left == 0:
                 return ANSWER
             self._hops_left -= 1
@@ -114,6 +125,17 @@ class PlannedPolicy:
         ranked = sorted(range(len(sentences)), key=lambda i: -scores[i])
         chosen = [i for i in ranked[: self.quotes_per_page] if scores[i] >= min_score]
         return [cut(sentences[i].text, self.max_quote_chars) for i in sorted(chosen)]
+
+    @staticmethod
+    def _compared_unread(view: StateView) -> list[str]:
+        """The two things a comparison question names ("X or Y?"; "Were X and Y ..."), those no page read
+        is titled with."""
+        question = view.question
+        names = question_options(question) if not is_yes_no(question) else separate_names(question)
+        if len(names) != 2:
+            return []
+        read = {bare_title(page.title).lower() for page in view.pages_read}
+        return [name for name in names if name.lower() not in read]
 
     def _bridge_entities(self, view: StateView) -> list[str]:
         """Names in the best sentences of the pages read so far (not only the quoted ones: the sentence that

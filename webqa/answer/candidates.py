@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from webqa.text import AUXILIARY, NAME, WH_WORDS, stopwords, words
+from webqa.text import AUXILIARY, NAME, QUESTION_START, QUESTION_WORD, WH_WORDS, stopwords, words
 
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _DATE = re.compile(rf"\b(?:{_MONTHS}\s+\d{{1,2}},?\s+\d{{3,4}}|\d{{1,2}}\s+{_MONTHS}\s+\d{{3,4}}|{_MONTHS}\s+\d{{4}})")
@@ -35,9 +35,26 @@ def question_options(question: str) -> list[str]:
     """'Which is older, X or Y?' -> ['X', 'Y']: comparison questions answer with one of their own names."""
     if " or " not in question:
         return []
-    head, _, tail = question.rstrip("?").rpartition(" or ")
-    left = head.split(",")[-1].strip()
-    return [o for o in (_strip_article(left), _strip_article(tail.strip())) if o]
+    head, _, tail = question.strip().rstrip("?").strip().rpartition(" or ")
+    left = re.split(r"[,?]", head)[-1].strip()
+    if QUESTION_WORD.match(left) and ":" in left:  # "Which dog ...: the Manchester Terrier or the Scotch Collie?"
+        left = left.rpartition(":")[2].strip()
+    if QUESTION_WORD.match(left):  # no comma before it: "Who was born first Am Rong or Ava DuVernay?"
+        names = [_without_question_words(n) for n in NAME.findall(left)]
+        left = next((n for n in reversed(names) if n), left)
+    tail = _CLAUSE.sub("", tail.strip())  # "... or El Paso International Airport is closer to their town?"
+    return [o for o in (_strip_article(left).rstrip(","), _strip_article(tail).rstrip(",")) if o]
+
+
+_CLAUSE = re.compile(r"\s+(?:is|are|was|were|has|have|had|does|did)\s+[a-z].*$")  # lower case: not "What Is Love"
+
+
+def _without_question_words(name: str) -> str:
+    """ "Which Band of Skulls" -> "Band of Skulls": a capitalised question word is not part of the name."""
+    name_words = name.split()
+    while name_words and QUESTION_START.match(name_words[0]):
+        name_words = name_words[1:]
+    return " ".join(name_words)
 
 
 _LEADING = re.compile(r"^(?:the|a|an|in|on|at|by|for|from|with|as|and|but|after|before|during|since|when)\s+", re.I)

@@ -17,7 +17,7 @@ from webqa.answer.evidence import Sentence
 from webqa.answer.extractive import choose_short_answer
 from webqa.answer.features import answer_shape, question_kind
 from webqa.answer.scorer import Ranking, rank_candidates
-from webqa.answer.verdicts import evidence_verdict
+from webqa.answer.verdicts import evidence_verdict, option_verdict
 from webqa.text import AUXILIARY, DEFINITION, bare_title, separate_names
 from webqa.types import Citation, Quote
 
@@ -154,8 +154,11 @@ def _with_confidence(draft: Draft, features: dict[str, float]) -> Draft:
 def _verdict(question: str, ranked: Sequence[Sentence], llm: LLM | None) -> Draft:
     """Yes/no and "X or Y?" questions answer with a verdict or an option, chosen as before, and cite the
     sentences it rests on, one from each page."""
-    read = evidence_verdict(question, ranked) if is_yes_no(question) else None
-    if read is not None:  # both pages' openings decide it: cite them, the model is not asked
+    if is_yes_no(question):
+        read = evidence_verdict(question, ranked)
+    else:
+        read = option_verdict(question, question_options(question), ranked)
+    if read is not None:  # both pages' openings decide it: cite them (the chosen one's first), no model
         short, how, model_s = read.answer, "evidence", 0.0
         first = read.grounds[0]
         citations = [Citation(n, sentence.quote) for n, sentence in enumerate(read.grounds, start=1)]

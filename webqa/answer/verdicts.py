@@ -1,4 +1,5 @@
-"""Yes/no verdicts read from the evidence, for questions that compare two things the pages are about.
+"""Yes/no and "X or Y" verdicts read from the evidence, for questions that compare two things the pages are
+about.
 
 The embedded model's bare choice between "yes" and "no" is at chance. A comparison question names two
 pages ("Are Giuseppe Verdi and Ambroise Thomas both opera composers?", "Were X and Y of the same
@@ -7,6 +8,10 @@ nationality?"), and each page's opening sentences say what its subject is. So:
 - "both P": yes when the opening of every named page says each content word of P, else no;
 - "the same F": the value of F in each opening (a nationality word, a year, the name after "by", or the word
   before F: "Jiangsu province", "county-level city"); yes when the values agree, no when they differ.
+
+"Which came first, X or Y?" (first, earlier, older; younger, newer, more recently) is read the same way: an
+encyclopaedia page opens with its subject's date, the year of a film, a band's founding, a person's birth
+("(born 14 August 1965)"), so the option whose opening date is earlier (or later) is the answer.
 
 Where the question names fewer than two pages that were read, or a value is missing, there is no verdict
 and the caller asks the model as before."""
@@ -30,6 +35,17 @@ _YEAR = re.compile(r"\b(1\d{3}|20\d{2})\b")
 _BY = re.compile(r"\bby\s+((?:[A-Z][\w.'’-]+\s?){1,4})")
 _COMPARATIVE = re.compile(r"\bthan\b", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^)]*\)")
+# Which end of time an "X or Y" question asks for.
+_EARLIER = re.compile(r"\b(?<!the )(?:first|earlier|earliest|older|oldest)\b", re.IGNORECASE)  # "the first X to" ranks
+_LATER = re.compile(r"\b(?:younger|youngest|newer|newest|later|latest|more recent(?:ly)?|most recent(?:ly)?)\b", re.I)
+_MONTH_NAMES = "january february march april may june july august september october november december".split()
+_MONTH = "|".join(_MONTH_NAMES)
+# "14 August 1965", "August 14, 1965", "August 1965", "1965": the first of them an opening says.
+_DATE = re.compile(
+    rf"\b(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\s+(?P<y1>\d{{4}})|(?P<m2>{_MONTH})\s+(?:(?P<d2>\d{{1,2}}),?\s+)?"
+    rf"(?P<y2>\d{{4}})|(?P<y3>1\d{{3}}|20\d{{2}}))\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +82,50 @@ def evidence_verdict(question: str, ranked: Sequence[Sentence]) -> Verdict | Non
         said = {_stem(w) for s in opening for w in words(f"{s.quote.text} {s.quote.title}")}
         covered.append(all(_matches(word, said) for word in predicate))
     return Verdict("yes" if all(covered) else "no", grounds, f"both {' '.join(predicate)}: {covered}")
+
+
+def option_verdict(question: str, options: Sequence[str], ranked: Sequence[Sentence]) -> Verdict | None:
+    """The option of "Which came first, X or Y?" whose page's opening gives the earlier (or later) date; None
+    when the question asks something else, an option names no page read, or the dates cannot tell."""
+    earlier, later = _EARLIER.search(question), _LATER.search(question)
+    if len(options) != 2 or bool(earlier) == bool(later) or _COMPARATIVE.search(question):
+        return None
+    pages = named_pages(question, ranked)
+    chosen = []
+    for option in options:
+        wanted = " ".join(words(_ARTICLE.sub("", option))).lower()
+        page = next((sentences for name, sentences in pages if f" {name} " in f" {wanted} "), None)
+        if page is None:
+            return None
+        chosen.append(page)
+    openings = [_opening(sentences)[0] for sentences in chosen]
+    # Both opening sentences: a splitter may cut the first short ("United States v." | "Paramount Pictures")
+    dates = [opening_date(" ".join(s.quote.text for s in _opening(sentences))) for sentences in chosen]
+    first, second = dates
+    if first is None or second is None or chosen[0] is chosen[1]:
+        return None
+    # Compare only as far as both dates go: "1965" against "14 August 1965" cannot tell.
+    depth = min(len(first), len(second))
+    if first[:depth] == second[:depth]:
+        return None
+    pick = 0 if (first[:depth] < second[:depth]) == bool(earlier) else 1
+    grounds = (openings[pick], openings[1 - pick])
+    how = f"{'earlier' if earlier else 'later'} date: {options[0]} {first}, {options[1]} {second}"
+    return Verdict(options[pick], grounds, how)
+
+
+def opening_date(text: str) -> tuple[int, ...] | None:
+    """(year,), (year, month) or (year, month, day) of the first date a page's opening sentence says."""
+    match = _DATE.search(text)
+    if match is None:
+        return None
+    year = int(match["y1"] or match["y2"] or match["y3"])
+    month_name = match["m1"] or match["m2"]
+    if month_name is None:
+        return (year,)
+    month = _MONTH_NAMES.index(month_name.lower()) + 1
+    day = match["d1"] or match["d2"]
+    return (year, month, int(day)) if day else (year, month)
 
 
 def named_pages(question: str, ranked: Sequence[Sentence]) -> list[tuple[str, list[Sentence]]]:
