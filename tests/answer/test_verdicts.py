@@ -2,7 +2,7 @@ from webqa.answer import evidence
 from webqa.answer.evidence import Sentence
 from webqa.answer.reader import read_answer
 from webqa.answer.relevance import Relevance
-from webqa.answer.verdicts import evidence_verdict, named_pages, opening_date, option_verdict
+from webqa.answer.verdicts import evidence_verdict, full_name, named_pages, opening_date, option_verdict
 from webqa.browser.page import make_page
 from webqa.index.embedders import HashingEmbedder
 from webqa.llm import ScriptedLLM
@@ -107,13 +107,39 @@ def test_no_option_verdict_for_another_comparison_a_missing_page_or_dates_that_c
     assert option_verdict(taller, options, _ranked(taller, ["Annie Morton", "Terry Richardson"])) is None
     older = "Who is older, Annie Morton or Terry Richardson?"
     assert option_verdict(older, options, _ranked(older, ["Annie Morton", "Kenton Richardson"])) is None
-    # "the first X to ..." ranks by something else than time.
-    first = "Who was the first model to win, Annie Morton or Terry Richardson?"
-    assert option_verdict(first, options, _ranked(first, ["Annie Morton", "Terry Richardson"])) is None
+    # Two pages equally far from what is asked: no word of "won a prize" in either opening.
+    prize = "Who won a prize, Annie Morton or Terry Richardson?"
+    assert option_verdict(prize, options, _ranked(prize, ["Annie Morton", "Terry Richardson"])) is None
     # 1965 against 14 August 1965: the same as far as both go.
     same = "Who is older, Kenton Richardson or Terry Richardson?"
     kenton = ["Kenton Richardson", "Terry Richardson"]
     assert option_verdict(same, kenton, _ranked(same, kenton)) is None
+
+
+def test_which_one_is_what_the_question_says_is_the_option_whose_opening_says_it():
+    options = ["Annie Morton", "Terry Richardson"]
+    # "the first model to ..." ranks by what the pages say, not by their dates.
+    question = "Who was the first model to walk for Chanel, Annie Morton or Terry Richardson?"
+    verdict = option_verdict(question, options, _ranked(question, options))
+    assert verdict is not None and verdict.answer == "Annie Morton"  # "an American model"
+    photographer = "Which one is a photographer, Annie Morton or Terry Richardson?"
+    assert option_verdict(photographer, options, _ranked(photographer, options)).answer == "Terry Richardson"
+
+
+def test_an_option_is_answered_with_the_full_name_its_page_opens_with():
+    pages = {"Philip Labonte": "Philip Steven Labonte (born April 15, 1975) is an American singer."}
+    ranked = evidence.rank(
+        "Philip Labonte", evidence.collect([make_page(t, x, doc_id=t) for t, x in pages.items()]),
+        Relevance(HashingEmbedder(256)),
+    )  # fmt: skip
+    assert full_name("Philip Labonte", ranked) == "Philip Steven Labonte"
+    assert full_name("Annie Morton", ranked) == "Annie Morton"  # no page of hers: as asked
+    nickname = {"Alexi Laiho": 'Alexi "Wildchild" Laiho (born 8 April 1979) is a Finnish guitarist.'}
+    ranked = evidence.rank(
+        "Alexi Laiho", evidence.collect([make_page(t, x, doc_id=t) for t, x in nickname.items()]),
+        Relevance(HashingEmbedder(256)),
+    )  # fmt: skip
+    assert full_name("Alexi Laiho", ranked) == "Alexi Laiho"  # a nickname is not his name
 
 
 def test_the_opening_date_is_the_first_a_sentence_says_in_any_of_its_forms():

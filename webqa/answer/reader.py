@@ -17,7 +17,7 @@ from webqa.answer.evidence import Sentence
 from webqa.answer.extractive import choose_short_answer
 from webqa.answer.features import answer_shape, question_kind
 from webqa.answer.scorer import Ranking, rank_candidates
-from webqa.answer.verdicts import evidence_verdict, option_verdict
+from webqa.answer.verdicts import evidence_verdict, full_name, option_verdict
 from webqa.text import AUXILIARY, DEFINITION, bare_title, separate_names
 from webqa.types import Citation, Quote
 
@@ -172,6 +172,9 @@ def _verdict(question: str, ranked: Sequence[Sentence], llm: LLM | None) -> Draf
         other = first.via or _supporting(ranked, first)
         if other is not None:
             citations.append(Citation(2, other))
+    if short and not is_yes_no(question):
+        named = full_name(short, ranked)  # the name the chosen page opens with, where a citation says it
+        short = named if any(named in c.quote.text for c in citations) else short
     sentences = [with_citation(c.quote.text, f"[{c.n}]") for c in citations]
     if is_yes_no(question) and short:
         sentences[0] = f"{short.capitalize()}: {sentences[0]}"  # the verdict, in the sentence that grounds it

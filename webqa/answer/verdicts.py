@@ -38,6 +38,12 @@ _PARENTHESES = re.compile(r"\([^)]*\)")
 # Which end of time an "X or Y" question asks for.
 _EARLIER = re.compile(r"\b(?<!the )(?:first|earlier|earliest|older|oldest)\b", re.IGNORECASE)  # "the first X to" ranks
 _LATER = re.compile(r"\b(?:younger|youngest|newer|newest|later|latest|more recent(?:ly)?|most recent(?:ly)?)\b", re.I)
+_AMOUNT = re.compile(
+    r"\b(?:more|most|less|least|fewer|fewest|larger|largest|bigger|biggest|higher|highest|greater|greatest|"
+    r"longer|longest|taller|tallest|smaller|smallest|lower|lowest|shorter|shortest|closer|closest|further|"
+    r"farther|heavier|better|best|worse|worst)\b",
+    re.IGNORECASE,
+)
 _MONTH_NAMES = "january february march april may june july august september october november december".split()
 _MONTH = "|".join(_MONTH_NAMES)
 # "14 August 1965", "August 14, 1965", "August 1965", "1965": the first of them an opening says.
@@ -70,11 +76,7 @@ def evidence_verdict(question: str, ranked: Sequence[Sentence]) -> Verdict | Non
             return None
         answer = "yes" if len({v.lower() for v in values if v}) == 1 else "no"
         return Verdict(answer, grounds, f"same {focus}: {' / '.join(v for v in values if v)}")
-    named_words = {w.lower() for name, _ in named for w in name.split()}
-    predicate = [
-        _stem(w) for w in words(question)
-        if w.lower() not in _skipped() and w.lower() not in named_words and not w.isdigit()
-    ]  # fmt: skip
+    predicate = _predicate(question, {w.lower() for name, _ in named for w in name.split()})
     if not predicate:
         return None
     covered = []
@@ -88,7 +90,7 @@ def option_verdict(question: str, options: Sequence[str], ranked: Sequence[Sente
     """The option of "Which came first, X or Y?" whose page's opening gives the earlier (or later) date; None
     when the question asks something else, an option names no page read, or the dates cannot tell."""
     earlier, later = _EARLIER.search(question), _LATER.search(question)
-    if len(options) != 2 or bool(earlier) == bool(later) or _COMPARATIVE.search(question):
+    if len(options) != 2 or (earlier and later) or _COMPARATIVE.search(question):
         return None
     pages = named_pages(question, ranked)
     chosen = []
@@ -98,11 +100,15 @@ def option_verdict(question: str, options: Sequence[str], ranked: Sequence[Sente
         if page is None:
             return None
         chosen.append(page)
+    if chosen[0] is chosen[1]:
+        return None
+    if not earlier and not later:
+        return _kind_verdict(question, options, chosen)
     openings = [_opening(sentences)[0] for sentences in chosen]
     # Both opening sentences: a splitter may cut the first short ("United States v." | "Paramount Pictures")
     dates = [opening_date(" ".join(s.quote.text for s in _opening(sentences))) for sentences in chosen]
     first, second = dates
-    if first is None or second is None or chosen[0] is chosen[1]:
+    if first is None or second is None:
         return None
     # Compare only as far as both dates go: "1965" against "14 August 1965" cannot tell.
     depth = min(len(first), len(second))
@@ -112,6 +118,50 @@ def option_verdict(question: str, options: Sequence[str], ranked: Sequence[Sente
     grounds = (openings[pick], openings[1 - pick])
     how = f"{'earlier' if earlier else 'later'} date: {options[0]} {first}, {options[1]} {second}"
     return Verdict(options[pick], grounds, how)
+
+
+_LEADING_NAME = re.compile(r"^(.+?)(?:\s+\(|,|\s+(?:is|was|were|are|has|had)\s)")
+
+
+def full_name(option: str, ranked: Sequence[Sentence]) -> str:
+    """The name an option's own page opens with, where it spells out the one the question used ("Philip
+    Labonte" -> "Philip Steven Labonte", "Bearno's" -> "Bearno's Pizza"): same first word, every word kept,
+    no nickname in quotes; else the option as asked."""
+    wanted = " ".join(words(_ARTICLE.sub("", option))).lower()
+    page = next((sentences for name, sentences in named_pages(option, ranked) if name == wanted), None)
+    match = _LEADING_NAME.match(_opening(page)[0].quote.text) if page else None
+    if match is None:
+        return option
+    name = match.group(1).strip()
+    option_words, name_words = option.split(), name.split()
+    if (
+        len(name_words) <= len(option_words)
+        or len(name_words) > 8
+        or name_words[0] != option_words[0]
+        or not {w.lower() for w in words(option)} <= {w.lower() for w in words(name)}
+        or re.search(r"[\"“”]| or ", name)
+    ):
+        return option
+    return name
+
+
+def _kind_verdict(question: str, options: Sequence[str], pages: list[list[Sentence]]) -> Verdict | None:
+    """ "Which author is an economist, X or Y?": the option whose opening says more of what the question
+    asks (its words other than the options'); None on a tie, or for amounts ("more members"), which an
+    opening rarely states."""
+    if _AMOUNT.search(question):
+        return None
+    predicate = _predicate(question, {w.lower() for option in options for w in words(option)})
+    openings = [_opening(sentences) for sentences in pages]
+    covered = []
+    for opening in openings:
+        said = {_stem(w) for s in opening for w in words(f"{s.quote.text} {s.quote.title}")}
+        covered.append(sum(_matches(word, said) for word in predicate))
+    if covered[0] == covered[1]:
+        return None
+    pick = 0 if covered[0] > covered[1] else 1
+    grounds = (openings[pick][0], openings[1 - pick][0])
+    return Verdict(options[pick], grounds, f"says {' '.join(predicate)}: {covered[0]} / {covered[1]} words")
 
 
 def opening_date(text: str) -> tuple[int, ...] | None:
@@ -162,6 +212,12 @@ def _value(focus: str, opening: list[Sentence]) -> str | None:
         text_words = words(text)
         found = [text_words[i - 1] for i in range(1, len(text_words)) if _stem(text_words[i]) == focus]
     return found[0] if found else None
+
+
+def _predicate(question: str, named_words: set[str]) -> list[str]:
+    """What the question says of the things it names: its words, stemmed, other than their names."""
+    skipped = _skipped()
+    return [_stem(w) for w in words(question) if w.lower() not in skipped | named_words and not w.isdigit()]
 
 
 def _skipped() -> frozenset[str]:
