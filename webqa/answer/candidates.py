@@ -8,14 +8,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from webqa.text import AUXILIARY, NAME, QUESTION_START, QUESTION_WORD, WH_WORDS, stopwords, words
+from webqa.answer.spans import MONTHS
+from webqa.text import AUXILIARY, NAME, QUESTION_WORD, WH_WORDS, question_names, stopwords, words
 
-_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTHS = rf"(?:{'|'.join(month.capitalize() for month in MONTHS)})"
 _DATE = re.compile(rf"\b(?:{_MONTHS}\s+\d{{1,2}},?\s+\d{{3,4}}|\d{{1,2}}\s+{_MONTHS}\s+\d{{3,4}}|{_MONTHS}\s+\d{{4}})")
 _NUMBER = re.compile(
     r"\b\d[\d,.]*(?:\s*(?:%|percent|million|billion|thousand|km|kilometres|kilometers|miles|metres|meters|feet|"
     r"years?|people|inhabitants|seats|episodes|acres|square\s+\w+))?"
 )
+_CLAUSE = re.compile(r"\s+(?:is|are|was|were|has|have|had|does|did)\s+[a-z].*$")  # lower case: not "What Is Love"
 _YES_NO_START = re.compile(rf"^{AUXILIARY}\b", re.IGNORECASE)
 _YEAR = re.compile(r"1\d{3}|20\d{2}")
 
@@ -40,21 +42,9 @@ def question_options(question: str) -> list[str]:
     if QUESTION_WORD.match(left) and ":" in left:  # "Which dog ...: the Manchester Terrier or the Scotch Collie?"
         left = left.rpartition(":")[2].strip()
     if QUESTION_WORD.match(left):  # no comma before it: "Who was born first Am Rong or Ava DuVernay?"
-        names = [_without_question_words(n) for n in NAME.findall(left)]
-        left = next((n for n in reversed(names) if n), left)
+        left = (question_names(left) or [left])[-1]
     tail = _CLAUSE.sub("", tail.strip())  # "... or El Paso International Airport is closer to their town?"
     return [o for o in (_strip_article(left).rstrip(","), _strip_article(tail).rstrip(",")) if o]
-
-
-_CLAUSE = re.compile(r"\s+(?:is|are|was|were|has|have|had|does|did)\s+[a-z].*$")  # lower case: not "What Is Love"
-
-
-def _without_question_words(name: str) -> str:
-    """ "Which Band of Skulls" -> "Band of Skulls": a capitalised question word is not part of the name."""
-    name_words = name.split()
-    while name_words and QUESTION_START.match(name_words[0]):
-        name_words = name_words[1:]
-    return " ".join(name_words)
 
 
 _LEADING = re.compile(r"^(?:the|a|an|in|on|at|by|for|from|with|as|and|but|after|before|during|since|when)\s+", re.I)

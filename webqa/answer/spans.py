@@ -30,7 +30,8 @@ FUNCTION_WORDS = frozenset(
 # Function words that do stand inside names and noun phrases: "Chief of Protocol of the United States",
 # "Kiss and Tell", "Institute for Advanced Study".
 INNER_WORDS = frozenset({"of", "the", "and", "for", "a", "an"})
-_MONTHS = frozenset("january february march april may june july august september october november december".split())
+MONTHS = tuple("january february march april may june july august september october november december".split())
+_MONTHS = frozenset(MONTHS)
 _GAP_OK = re.compile(r"^[\s\-–]*$")  # what may stand between two tokens of one span
 
 

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from webqa.answer.evidence import Sentence
+from webqa.answer.spans import MONTHS
 from webqa.text import AUXILIARIES, bare_title, stopwords, words
 
 OPENING_SENTENCES = 2  # what a page says its subject is stands in its first sentences
@@ -44,14 +45,14 @@ _AMOUNT = re.compile(
     r"farther|heavier|better|best|worse|worst)\b",
     re.IGNORECASE,
 )
-_MONTH_NAMES = "january february march april may june july august september october november december".split()
-_MONTH = "|".join(_MONTH_NAMES)
+_MONTH = "|".join(MONTHS)
 # "14 August 1965", "August 14, 1965", "August 1965", "1965": the first of them an opening says.
 _DATE = re.compile(
     rf"\b(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\s+(?P<y1>\d{{4}})|(?P<m2>{_MONTH})\s+(?:(?P<d2>\d{{1,2}}),?\s+)?"
     rf"(?P<y2>\d{{4}})|(?P<y3>1\d{{3}}|20\d{{2}}))\b",
     re.IGNORECASE,
 )
+_LEADING_NAME = re.compile(r"^(.+?)(?:\s+\(|,|\s+(?:is|was|were|are|has|had)\s)")  # "X (born ...", "X is a"
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,9 @@ def evidence_verdict(question: str, ranked: Sequence[Sentence]) -> Verdict | Non
 
 
 def option_verdict(question: str, options: Sequence[str], ranked: Sequence[Sentence]) -> Verdict | None:
-    """The option of "Which came first, X or Y?" whose page's opening gives the earlier (or later) date; None
-    when the question asks something else, an option names no page read, or the dates cannot tell."""
+    """The option of "Which came first, X or Y?" whose page's opening gives the earlier (or later) date, or
+    of "Which one is P, X or Y?" whose opening says more of P; None when an option names no page read, the
+    question compares amounts, or the openings cannot tell."""
     earlier, later = _EARLIER.search(question), _LATER.search(question)
     if len(options) != 2 or (earlier and later) or _COMPARATIVE.search(question):
         return None
@@ -102,12 +104,11 @@ def option_verdict(question: str, options: Sequence[str], ranked: Sequence[Sente
         chosen.append(page)
     if chosen[0] is chosen[1]:
         return None
+    openings = [_opening(sentences) for sentences in chosen]
     if not earlier and not later:
-        return _kind_verdict(question, options, chosen)
-    openings = [_opening(sentences)[0] for sentences in chosen]
+        return _kind_verdict(question, options, openings)
     # Both opening sentences: a splitter may cut the first short ("United States v." | "Paramount Pictures")
-    dates = [opening_date(" ".join(s.quote.text for s in _opening(sentences))) for sentences in chosen]
-    first, second = dates
+    first, second = (opening_date(" ".join(s.quote.text for s in opening)) for opening in openings)
     if first is None or second is None:
         return None
     # Compare only as far as both dates go: "1965" against "14 August 1965" cannot tell.
@@ -115,12 +116,9 @@ def option_verdict(question: str, options: Sequence[str], ranked: Sequence[Sente
     if first[:depth] == second[:depth]:
         return None
     pick = 0 if (first[:depth] < second[:depth]) == bool(earlier) else 1
-    grounds = (openings[pick], openings[1 - pick])
+    grounds = (openings[pick][0], openings[1 - pick][0])
     how = f"{'earlier' if earlier else 'later'} date: {options[0]} {first}, {options[1]} {second}"
     return Verdict(options[pick], grounds, how)
-
-
-_LEADING_NAME = re.compile(r"^(.+?)(?:\s+\(|,|\s+(?:is|was|were|are|has|had)\s)")
 
 
 def full_name(option: str, ranked: Sequence[Sentence]) -> str:
@@ -145,14 +143,13 @@ def full_name(option: str, ranked: Sequence[Sentence]) -> str:
     return name
 
 
-def _kind_verdict(question: str, options: Sequence[str], pages: list[list[Sentence]]) -> Verdict | None:
+def _kind_verdict(question: str, options: Sequence[str], openings: list[list[Sentence]]) -> Verdict | None:
     """ "Which author is an economist, X or Y?": the option whose opening says more of what the question
     asks (its words other than the options'); None on a tie, or for amounts ("more members"), which an
     opening rarely states."""
     if _AMOUNT.search(question):
         return None
     predicate = _predicate(question, {w.lower() for option in options for w in words(option)})
-    openings = [_opening(sentences) for sentences in pages]
     covered = []
     for opening in openings:
         said = {_stem(w) for s in opening for w in words(f"{s.quote.text} {s.quote.title}")}
@@ -173,7 +170,7 @@ def opening_date(text: str) -> tuple[int, ...] | None:
     month_name = match["m1"] or match["m2"]
     if month_name is None:
         return (year,)
-    month = _MONTH_NAMES.index(month_name.lower()) + 1
+    month = MONTHS.index(month_name.lower()) + 1
     day = match["d1"] or match["d2"]
     return (year, month, int(day)) if day else (year, month)
 
