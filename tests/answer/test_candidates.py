@@ -39,6 +39,13 @@ def test_yes_no_and_comparison_questions():
         "Grand Forks Airport",
         "El Paso Airport",
     ]
+    # Not options: a clause or a phrase on either side of "or".
+    assert question_options("What is the process of adding structure to land or construction of buildings?") == []
+    assert question_options("Prevenient grace allows those tainted by what to accept or reject God's salvation?") == []
+    assert question_options("Which is older the British Empire or the Ethiopian Empire?") == [
+        "British Empire",
+        "Ethiopian Empire",
+    ]
 
 
 def test_expected_kind_from_the_wording():

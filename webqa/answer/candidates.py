@@ -20,6 +20,7 @@ _NUMBER = re.compile(
 _CLAUSE = re.compile(r"\s+(?:is|are|was|were|has|have|had|does|did)\s+[a-z].*$")  # lower case: not "What Is Love"
 _YES_NO_START = re.compile(rf"^{AUXILIARY}\b", re.IGNORECASE)
 _YEAR = re.compile(r"1\d{3}|20\d{2}")
+_OPTION_START = re.compile(r"^[\"“'‘]?[A-Z0-9]")  # a name, a title or a year
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,10 @@ def question_options(question: str) -> list[str]:
     if QUESTION_WORD.match(left):  # no comma before it: "Who was born first Am Rong or Ava DuVernay?"
         left = (question_names(left) or [left])[-1]
     tail = _CLAUSE.sub("", tail.strip())  # "... or El Paso International Airport is closer to their town?"
-    return [o for o in (_strip_article(left).rstrip(","), _strip_article(tail).rstrip(",")) if o]
+    options = [o for o in (_strip_article(left).rstrip(","), _strip_article(tail).rstrip(",")) if o]
+    # Options are things a page is about, so names: "What is the process of adding structure to real property
+    # or construction of buildings?" or "... to accept or reject God's salvation" offer none.
+    return options if len(options) == 2 and all(_OPTION_START.match(o) for o in options) else []
 
 
 _LEADING = re.compile(r"^(?:the|a|an|in|on|at|by|for|from|with|as|and|but|after|before|during|since|when)\s+", re.I)
