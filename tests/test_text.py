@@ -85,6 +85,22 @@ def test_names_in_questions():
     assert bare_title("Mercury (planet)") == "Mercury"
 
 
+def test_words_a_question_opens_with_are_not_names():
+    assert question_names("Aside from cow's milk, what milk do people drink?") == []
+    assert question_names("Besides Paris, which city hosted the Olympics?") == ["Paris", "Olympics"]
+    assert question_names("During the Cold War, who led the Soviet Union?") == ["Cold War", "Soviet Union"]
+    assert question_names("I'm curious, where did Lothair II die?") == ["Lothair II"]
+    assert question_names("Please tell me about Ada Lovelace.") == ["Ada Lovelace"]
+    assert question_names("Some Chinese considered the Yuan legitimate, who did not?") == ["Chinese", "Yuan"]
+    assert separate_names("Both Ralph Bakshi and Béla Gaál had what role in film making?") == [
+        "Ralph Bakshi",
+        "Béla Gaál",
+    ]
+    # A title that begins with such a word stays whole, and the words count only where the question starts.
+    assert question_names("Some Like It Hot starred which actress?") == ["Some Like It Hot"]
+    assert question_names("Who directed After Earth?") == ["After Earth"]
+
+
 def test_citation_markers_in_either_form():
     assert cited_numbers("Paris [2] is the capital [1, 2][3].") == [2, 1, 3]
     assert without_citations("Paris [2] is the capital [1, 2].") == "Paris  is the capital ."

@@ -101,11 +101,39 @@ _CONNECTORS = r"(?:of|the|and|de|da|del|der|van|von|la|le|du|for|in|on|&)"
 NAME = re.compile(rf"\b[A-Z][\w'’.-]*(?:\s+(?:{_CONNECTORS}\s+)*[A-Z][\w'’.-]*)*")
 
 
+# Closed-class words a question or a chat turn may open with, capitalised only for that: "Aside from
+# cow's milk, ...", "Besides Paris, ...", "Please tell me ...", "Yes, and ...", "I'm looking for ...".
+# Stripped from a name only where the question starts, where no title is likely to stand.
+QUESTION_OPENERS = frozenset(
+    """about above according across after against along although among amongst apart around as aside because
+    before behind below beneath besides between beyond but by despite during except excluding following for
+    from given if including into like near of off okay ok once other outside over per please regarding since
+    so than though through throughout thus to toward towards under unless unlike until upon versus via well
+    whereas whether while with within without yes yeah also now then i i'm i'd i've i'll we we're my our
+    your you you're hi hello hey thanks both""".split()
+)
+# Determiners that open a question: "Some Chinese considered ...", "All Italian chocolate ...". Dropped
+# before a one-word name; kept where a longer title begins with one ("Some Like It Hot", "Many Rivers to
+# Cross"). "Both" opens "Both X and Y ...?" so often that it is an opener.
+OPENING_DETERMINERS = frozenset("some many most several all each every few any another such".split())
+
+
+def _opening_words(name_words: list[str]) -> list[str]:
+    while name_words and name_words[0].lower() in QUESTION_OPENERS:
+        name_words = name_words[1:]
+    if name_words and name_words[0].lower() in OPENING_DETERMINERS and len(name_words) <= 2:
+        return name_words[1:]
+    return name_words
+
+
 def question_names(question: str) -> list[str]:
     """The capitalised names in a question ("Where did Lothair II die?" -> ["Lothair II"])."""
     names = []
+    opening = len(question) - len(question.lstrip(" \"'“‘("))
     for match in NAME.finditer(question):
         name_words = match.group().strip(" ,.;:'’?").split()
+        if match.start() == opening:
+            name_words = _opening_words(name_words)
         while name_words and QUESTION_START.match(name_words[0]):
             name_words = name_words[1:]  # "Where Lothair II" -> "Lothair II" when a question word starts it
         name = re.sub(r"['’]s$", "", " ".join(name_words))
