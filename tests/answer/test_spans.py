@@ -22,6 +22,16 @@ def test_names_with_inner_connectors_and_numbers_stay_whole():
     assert {"Leonardo da Vinci", "1503", "1,200 florins", "1,200"} <= texts
 
 
+def test_initials_abbreviations_possessives_and_dates_keep_their_marks():
+    texts = _texts("C. W. Grafton met John F. Kennedy in St. Louis on October 16, 1973, after the Seven Years' War.")
+    assert {"C. W. Grafton", "John F. Kennedy", "St. Louis", "October 16, 1973", "Seven Years' War"} <= texts
+    assert "16, 1973" not in texts  # the comma is part of a date only with its month
+    assert not any(t.endswith(".") for t in texts)
+    # A list's commas and a sentence's full stops still end a span.
+    listed = _texts("Lions, leopards and buffalo live there. Kennedy won.")
+    assert not any("," in t or "there. Kennedy" in t for t in listed)
+
+
 def test_question_kinds_come_from_wh_words_wherever_they_stand():
     assert question_kind("The city was named after whom?") == "who"
     assert question_kind("In what year did the wall fall?") == "when"

@@ -33,6 +33,16 @@ INNER_WORDS = frozenset({"of", "the", "and", "for", "a", "an"})
 MONTHS = tuple("january february march april may june july august september october november december".split())
 _MONTHS = frozenset(MONTHS)
 _GAP_OK = re.compile(r"^[\s\-–]*$")  # what may stand between two tokens of one span
+# Marks a name or a date keeps inside it: the dot of an initial or an abbreviation ("John F. Kennedy",
+# "St. Louis", "U.S. Army", "Rear Adm. J. Edward Snyder"), a plural's possessive ("Seven Years' War") and the
+# comma of a date ("October 16, 1973").
+_ABBREVIATIONS = frozenset(
+    "st mt ft dr mr mrs ms jr sr adm gen col lt capt cmdr sgt rev prof gov sen rep pres inc ltd co corp bros".split()
+)
+_DOT_GAP = re.compile(r"^\.\s+$")
+_POSSESSIVE_GAP = re.compile(r"^['’]\s+$")
+_COMMA_GAP = re.compile(r"^,\s+$")
+_YEAR = re.compile(r"^\d{3,4}$")
 
 
 @dataclass(frozen=True)
@@ -67,10 +77,10 @@ def sentence_spans(sentence: str, index: int, toks: list[Token] | None = None) -
     toks = toks if toks is not None else tokens(sentence)
     spans = []
     for first, head in enumerate(toks):
-        if _bad_edge(head):
+        if _bad_edge(head) and not _initial(sentence, toks, first):
             continue
         for last in range(first, min(len(toks), first + MAX_TOKENS)):
-            if last > first and not _GAP_OK.match(sentence[toks[last - 1].end : toks[last].start]):
+            if last > first and not _joined(sentence, toks, first, last):
                 break  # a comma, bracket or quote mark ends the span
             if last > first + 1 and toks[last - 1].lower in FUNCTION_WORDS and toks[last - 1].lower not in INNER_WORDS:
                 break  # "Piacenza on 8": a preposition or verb inside joins two answers, it is not part of one
@@ -92,3 +102,32 @@ def is_month(word: str) -> bool:
 
 def _bad_edge(token: Token) -> bool:
     return token.lower in FUNCTION_WORDS or (len(token.text) == 1 and not token.text.isdigit())
+
+
+def _joined(sentence: str, toks: list[Token], first: int, index: int) -> bool:
+    """Whether token `index` continues the span that starts at token `first` and holds the one before it."""
+    before, after = toks[index - 1], toks[index]
+    gap = sentence[before.end : after.start]
+    if _GAP_OK.match(gap):
+        return True
+    if _DOT_GAP.match(gap):  # an initial or an abbreviation, then the rest of the name
+        abbreviated = (len(before.text) == 1 and before.text.isupper()) or before.lower in _ABBREVIATIONS
+        return after.text[0].isupper() and (abbreviated or "." in before.text)
+    if _POSSESSIVE_GAP.match(gap):
+        return before.text.endswith("s") and before.text[0].isupper() and after.text[0].isupper()
+    if _COMMA_GAP.match(gap):  # "October 16, 1973": month, day, comma, year
+        return index - 2 >= first and is_month(toks[index - 2].text) and before.text.isdigit() and bool(_YEAR.match(after.text))
+    return False
+
+
+def _initial(sentence: str, toks: list[Token], index: int) -> bool:
+    """An initial that starts a name ("C. W. Grafton"): a capital letter, a dot, a capitalised word."""
+    token = toks[index]
+    return (
+        len(token.text) == 1
+        and token.text.isupper()
+        and index + 1 < len(toks)
+        and _DOT_GAP.match(sentence[token.end : toks[index + 1].start]) is not None
+        and toks[index + 1].text[0].isupper()
+    )
+
