@@ -3,7 +3,7 @@
 from tests.agent.conftest import browser_for
 from tests.conftest import write_corpus
 from webqa.agent.loop import Budgets, run_agent
-from webqa.agent.planned import PlannedPolicy
+from webqa.agent.planned import PlannedPolicy, titled
 from webqa.answer.relevance import Relevance
 from webqa.index import build_index, open_index
 from webqa.types import Document
@@ -62,3 +62,42 @@ def test_a_comparison_opens_the_page_of_each_thing_it_compares(tmp_path, setting
         assert read[0] != {"Make Mine Music": "Make Mine Music", "Old Dogs": "Old Dogs (film)"}[searches[1]]
     finally:
         index.close()
+
+
+def test_a_bridge_is_a_page_some_name_titles_and_no_other_result_is_opened(tmp_path, settings, embedder):
+    documents = [
+        Document(
+            "Sachin Warrier",
+            "Sachin Warrier",
+            "Sachin Warrier is a playback singer. He worked as a software "
+            "engineer at Tata Consultancy Services in Kochi and joined the Indian Software Guild.",
+        ),
+        Document(
+            "Tata Consultancy Services",
+            "Tata Consultancy Services",
+            "Tata Consultancy Services is an Indian company headquartered in Mumbai.",
+        ),
+        Document("Software guilds", "Software guilds", "An Indian software guild is a society of software people."),
+    ]
+    build_index("singers", [str(write_corpus(tmp_path / "singers.jsonl", documents))], settings, embedder=embedder)
+    index = open_index("singers", settings, embedder=embedder)
+    try:
+        browser = browser_for(index)
+        policy = PlannedPolicy(Relevance(embedder), open_k=1, quotes_per_page=1, hops=1)
+        question = "Where is the company that Sachin Warrier worked for as a software engineer headquartered?"
+        run_agent(question, policy, browser, Budgets(60, 4000))
+        searches = [step.argument for step in browser.steps if step.command == "search"]
+        # "Indian Software Guild" was looked for, but no result is titled with it, so nothing was opened.
+        assert "Indian Software Guild" in searches
+        assert [page.title for page in browser.pages_read] == ["Sachin Warrier", "Tata Consultancy Services"]
+    finally:
+        index.close()
+
+
+def test_a_title_names_a_bridge_as_encyclopaedias_and_the_web_write_it():
+    assert titled("Mercury (planet)", "mercury")
+    assert titled("Southaven, Mississippi", "southaven")
+    assert titled("Lee Hazlewood - Wikipedia", "lee hazlewood")
+    assert titled("Bill Clinton", "united states president bill clinton's")  # a longer name that holds it
+    assert not titled("United States", "united")
+    assert not titled("India", "india's prime minister")  # one word inside a longer name is too weak

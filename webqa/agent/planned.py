@@ -1,10 +1,11 @@
 """The planned policy: no model judgement. Search the question, open the best results, quote the sentences
 that best match it; for a question that compares two things ("Who is older, X or Y?", "Were X and Y both
 ..."), open the page of each one not read yet; then, for multi-hop questions, search the entities those
-quotes introduce and read on."""
+quotes introduce and read the pages titled with them."""
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass
 
@@ -17,9 +18,17 @@ from webqa.browser.commands import BrowserAction
 from webqa.browser.page import Page
 from webqa.text import NAME, bare_title, cut, quote_text, separate_names, stopwords, words
 
-BRIDGES = 2  # bridge entities searched per hop
+BRIDGES = 2  # bridge pages opened per hop
+# Names searched per hop to find those pages: a name in the sentences read is a bridge only where a result
+# is titled with it ("Lee Hazlewood"), not where the search merely returns something ("UK Singles Chart").
+BRIDGE_NAMES = 6
 BRIDGE_SENTENCES = 4  # the best sentences read so far whose names may be bridges
 ANSWER = BrowserAction(command="answer")
+# Capitalised words that name no page worth opening as a bridge: "August", "Monday".
+CALENDAR = frozenset(
+    "january february march april may june july august september october november december monday tuesday "
+    "wednesday thursday friday saturday sunday".split()
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,7 @@ class _Search:
     prefer_title: str | None = None  # a result with this title is opened first (a bridge entity's page)
     quotes: int | None = None  # best sentences quoted per page (default: quotes_per_page)
     skip_read: bool = False  # skip results whose page was read before this search
+    bridge: bool = False  # open only a result titled `prefer_title`, and only while a hop has bridges left
 
 
 class PlannedPolicy:
@@ -55,6 +65,7 @@ class PlannedPolicy:
         self._searches: deque[_Search] = deque()  # still to run, in order
         self._hops_left = 0
         self._compared = False  # whether the pages of the things the question compares were looked for
+        self._bridges_left = 0  # bridge pages this hop may still open
         self._search: _Search | None = None  # the search whose results are being read
         self._queued: deque[BrowserAction] = deque()  # the opens and quotes decided for them
         self._last: BrowserAction | None = None  # what this policy returned last
@@ -73,6 +84,8 @@ class PlannedPolicy:
         while not self._queued:
             if self._searches:
                 self._search = self._searches.popleft()
+                if self._search.bridge and self._bridges_left <= 0:
+                    continue  # this hop's bridge pages are open: the other names need no search
                 return BrowserAction(command="search", argument=self._search.query)
             if not self._compared:
                 # A comparison is answered from both pages' openings (webqa/answer/verdicts.py), and the
@@ -87,8 +100,11 @@ class PlannedPolicy:
             # A page reached through a bridge entity often answers in words the question does not use
             # ("government position" -> "Chief of Protocol"), so its best sentences are quoted whatever
             # their score; the answerer reads all of its sentences anyway.
-            for entity in self._bridge_entities(view)[:BRIDGES]:
-                self._searches.append(_Search(entity, 1, 0.0, prefer_title=entity, quotes=1, skip_read=True))
+            self._bridges_left = BRIDGES
+            for entity in self._bridge_entities(view)[:BRIDGE_NAMES]:
+                self._searches.append(
+                    _Search(entity, 1, 0.0, prefer_title=entity, quotes=1, skip_read=True, bridge=True)
+                )
         return self._queued.popleft()
 
     def _read_result(self, view: StateView, last: BrowserAction, search: _Search) -> None:
@@ -102,9 +118,12 @@ class PlannedPolicy:
                 return
             skip = {read.source for read in view.pages_read} if search.skip_read else set()
             links = [link for link in page.links if link.target not in skip]
-            if search.prefer_title is not None:
-                wanted = search.prefer_title.lower()
-                links.sort(key=lambda link: bare_title(link.text).lower() != wanted)  # stable
+            wanted = (search.prefer_title or "").lower()
+            if wanted:
+                links.sort(key=lambda link: not titled(link.text, wanted))  # stable
+            if search.bridge:
+                links = [link for link in links if titled(link.text, wanted)] if self._bridges_left > 0 else []
+                self._bridges_left -= min(len(links), search.open_k)
             self._queued.extend(BrowserAction(command="open", argument=link.target) for link in links[: search.open_k])
         elif last.command == "open":
             if not ok or page is None or page.kind == "search":
@@ -154,12 +173,26 @@ class PlannedPolicy:
             for match in NAME.finditer(sentences[index].text):
                 name = match.group().strip(" ,.;:'’")
                 name_words = set(words(name))
-                if not name_words or name_words <= question_words | stop or name.lower() in read_titles:
+                if not name_words or name_words <= question_words | stop | CALENDAR or name.lower() in read_titles:
                     continue
                 if name not in entities:
                     entities.append(name)
         # Multi-word names ("Shirley Temple") make better bridges than lone words ("American").
         return sorted(entities, key=lambda name: " " not in name)
+
+
+def titled(title: str, name: str) -> bool:
+    """Whether a result's title names `name` (lower-cased): "Lee Hazlewood", "Mercury (planet)", a place's
+    "Southaven, Mississippi", a web page's "Lee Hazlewood - Wikipedia", or a name of two words or more that
+    a longer one holds ("Tata Consultancy Services" in "Tata Consultancy Services in Kochi")."""
+    title = title.lower().strip()
+    bare = bare_title(title)
+    if bare == name or bare.split(", ")[0] == name:
+        return True
+    if any(title.startswith(name + sep) for sep in (" - ", " | ", " – ", " — ")):
+        return True
+    held = re.sub(r"['’]s\b", "", name)
+    return " " in bare and f" {bare} " in f" {held} "
 
 
 def create(context: PolicyContext) -> PlannedPolicy:

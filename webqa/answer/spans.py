@@ -116,7 +116,8 @@ def _joined(sentence: str, toks: list[Token], first: int, index: int) -> bool:
     if _POSSESSIVE_GAP.match(gap):
         return before.text.endswith("s") and before.text[0].isupper() and after.text[0].isupper()
     if _COMMA_GAP.match(gap):  # "October 16, 1973": month, day, comma, year
-        return index - 2 >= first and is_month(toks[index - 2].text) and before.text.isdigit() and bool(_YEAR.match(after.text))
+        dated = index - 2 >= first and is_month(toks[index - 2].text) and before.text.isdigit()
+        return dated and bool(_YEAR.match(after.text))
     return False
 
 
@@ -130,4 +131,3 @@ def _initial(sentence: str, toks: list[Token], index: int) -> bool:
         and _DOT_GAP.match(sentence[token.end : toks[index + 1].start]) is not None
         and toks[index + 1].text[0].isupper()
     )
-
