@@ -46,22 +46,12 @@ def test_a_comparison_opens_the_page_of_each_thing_it_compares(tmp_path, setting
         Document("Make Mine Music", "Make Mine Music", "Make Mine Music is a 1946 American animated film."),
         Document("Family comedy", "Family comedy", "A family comedy film is released for children, more recently."),
     ]
-    build_index("films", [str(write_corpus(tmp_path / "films.jsonl", documents))], settings, embedder=embedder)
-    index = open_index("films", settings, embedder=embedder)
-    try:
-        browser = browser_for(index)
-        policy = PlannedPolicy(Relevance(embedder), open_k=1, quotes_per_page=1, hops=0)
-        run_agent(
-            "Which film was released more recently, Make Mine Music or Old Dogs?", policy, browser, Budgets(60, 4000)
-        )
-        read = [page.title for page in browser.pages_read]
-        assert {"Make Mine Music", "Old Dogs (film)"} <= set(read)
-        # Only the option the question's own search left unread is searched for.
-        searches = [step.argument for step in browser.steps if step.command == "search"]
-        assert len(searches) == 2 and searches[1] in ("Make Mine Music", "Old Dogs")
-        assert read[0] != {"Make Mine Music": "Make Mine Music", "Old Dogs": "Old Dogs (film)"}[searches[1]]
-    finally:
-        index.close()
+    question = "Which film was released more recently, Make Mine Music or Old Dogs?"
+    read, searches = _browse_corpus(tmp_path, settings, embedder, documents, question, hops=0)
+    assert {"Make Mine Music", "Old Dogs (film)"} <= set(read)
+    # Only the option the question's own search left unread is searched for.
+    assert len(searches) == 2 and searches[1] in ("Make Mine Music", "Old Dogs")
+    assert read[0] != {"Make Mine Music": "Make Mine Music", "Old Dogs": "Old Dogs (film)"}[searches[1]]
 
 
 def test_a_bridge_is_a_page_some_name_titles_and_no_other_result_is_opened(tmp_path, settings, embedder):
@@ -79,19 +69,11 @@ def test_a_bridge_is_a_page_some_name_titles_and_no_other_result_is_opened(tmp_p
         ),
         Document("Software guilds", "Software guilds", "An Indian software guild is a society of software people."),
     ]
-    build_index("singers", [str(write_corpus(tmp_path / "singers.jsonl", documents))], settings, embedder=embedder)
-    index = open_index("singers", settings, embedder=embedder)
-    try:
-        browser = browser_for(index)
-        policy = PlannedPolicy(Relevance(embedder), open_k=1, quotes_per_page=1, hops=1)
-        question = "Where is the company that Sachin Warrier worked for as a software engineer headquartered?"
-        run_agent(question, policy, browser, Budgets(60, 4000))
-        searches = [step.argument for step in browser.steps if step.command == "search"]
-        # "Indian Software Guild" was looked for, but no result is titled with it, so nothing was opened.
-        assert "Indian Software Guild" in searches
-        assert [page.title for page in browser.pages_read] == ["Sachin Warrier", "Tata Consultancy Services"]
-    finally:
-        index.close()
+    question = "Where is the company that Sachin Warrier worked for as a software engineer headquartered?"
+    read, searches = _browse_corpus(tmp_path, settings, embedder, documents, question, hops=1)
+    # "Indian Software Guild" was looked for, but no result is titled with it, so nothing was opened.
+    assert "Indian Software Guild" in searches
+    assert read == ["Sachin Warrier", "Tata Consultancy Services"]
 
 
 def test_a_title_names_a_bridge_as_encyclopaedias_and_the_web_write_it():
@@ -101,3 +83,18 @@ def test_a_title_names_a_bridge_as_encyclopaedias_and_the_web_write_it():
     assert titled("Bill Clinton", "united states president bill clinton's")  # a longer name that holds it
     assert not titled("United States", "united")
     assert not titled("India", "india's prime minister")  # one word inside a longer name is too weak
+
+
+def _browse_corpus(tmp_path, settings, embedder, documents, question, hops):
+    """Index `documents`, browse `question` with the planned policy (one result a search, one quote a page):
+    the titles of the pages read and the searches run, in order."""
+    build_index("corpus", [str(write_corpus(tmp_path / "corpus.jsonl", documents))], settings, embedder=embedder)
+    index = open_index("corpus", settings, embedder=embedder)
+    try:
+        browser = browser_for(index)
+        policy = PlannedPolicy(Relevance(embedder), open_k=1, quotes_per_page=1, hops=hops)
+        run_agent(question, policy, browser, Budgets(60, 4000))
+        searches = [step.argument for step in browser.steps if step.command == "search"]
+        return [page.title for page in browser.pages_read], searches
+    finally:
+        index.close()

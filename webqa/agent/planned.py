@@ -14,6 +14,7 @@ from webqa.agent.view import StateView
 from webqa.answer import evidence
 from webqa.answer.candidates import is_yes_no, question_options
 from webqa.answer.relevance import Relevance
+from webqa.answer.spans import MONTHS
 from webqa.browser.commands import BrowserAction
 from webqa.browser.page import Page
 from webqa.text import NAME, bare_title, cut, quote_text, separate_names, stopwords, words
@@ -25,10 +26,7 @@ BRIDGE_NAMES = 6
 BRIDGE_SENTENCES = 4  # the best sentences read so far whose names may be bridges
 ANSWER = BrowserAction(command="answer")
 # Capitalised words that name no page worth opening as a bridge: "August", "Monday".
-CALENDAR = frozenset(
-    "january february march april may june july august september october november december monday tuesday "
-    "wednesday thursday friday saturday sunday".split()
-)
+CALENDAR = frozenset(MONTHS) | frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 
 
 @dataclass(frozen=True)
@@ -121,8 +119,8 @@ class PlannedPolicy:
             wanted = (search.prefer_title or "").lower()
             if wanted:
                 links.sort(key=lambda link: not titled(link.text, wanted))  # stable
-            if search.bridge:
-                links = [link for link in links if titled(link.text, wanted)] if self._bridges_left > 0 else []
+            if search.bridge:  # issued only while the hop has bridges left (_decide)
+                links = [link for link in links if titled(link.text, wanted)]
                 self._bridges_left -= min(len(links), search.open_k)
             self._queued.extend(BrowserAction(command="open", argument=link.target) for link in links[: search.open_k])
         elif last.command == "open":
