@@ -1,7 +1,7 @@
 import numpy as np
 
 from webqa.answer.evidence import Sentence
-from webqa.answer.features import FEATURES, candidates_and_features, question_kind
+from webqa.answer.features import FEATURES, asked_words, candidates_and_features, question_kind
 from webqa.answer.spans import sentence_spans
 from webqa.types import Quote
 
@@ -38,6 +38,17 @@ def test_question_kinds_come_from_wh_words_wherever_they_stand():
     assert question_kind("How many moons does Mars have?") == "howmany"
     assert question_kind("How tall is Everest?") == "howmeasure"
     assert question_kind("Name the largest planet.") == "other"
+    assert question_kind("What does Doctor Who travel in?") == "what"
+    assert question_kind("Who played Doctor Who first?") == "who"
+
+
+def test_asked_words_name_what_a_which_or_how_many_question_asks_for():
+    assert asked_words("Which fort was rebuilt in 1964?") == ["fort"]
+    assert asked_words("What German city hosted the games?") == ["german", "city"]
+    assert asked_words("What type of protest was it?") == ["protest"]
+    assert asked_words("How many study contracts were awarded?") == ["study", "contracts"]
+    assert asked_words("What is one source of law?") == []
+    assert asked_words("Who painted it?") == []
 
 
 def test_candidates_leave_out_the_question_s_own_words_and_group_repeats():
@@ -51,3 +62,40 @@ def test_candidates_leave_out_the_question_s_own_words_and_group_repeats():
     leonardo = rows[texts.index("Leonardo da Vinci")]
     assert leonardo[FEATURES.index("several_pages")] == 1.0 and leonardo[FEATURES.index("who*cap")] == 1.0
     assert leonardo[FEATURES.index("whole_name")] == 1.0
+
+
+def _features_of(question: str, text: str) -> dict[str, dict[str, float]]:
+    sentence = Sentence(Quote(text, "Page", None, "a", 0, len(text)), 0.9, 0, 0.5)
+    candidates, rows = candidates_and_features(question, [sentence])
+    return {c.text: dict(zip(FEATURES, row, strict=True)) for c, row in zip(candidates, rows, strict=True)}
+
+
+def test_slot_features_place_a_candidate_against_the_question_s_words():
+    recorded = _features_of(
+        'Who recorded "Walking Into Fresno"?',
+        '"Walking Into Fresno" was written by guitarist Bill Aken and recorded by Bob Gallion in Wheeling.',
+    )
+    assert recorded["Bob Gallion"]["left_anchor"] == 1.0  # "recorded by Bob Gallion"
+    assert recorded["Bill Aken"]["left_anchor"] == 0.0  # "guitarist" is not the question's word
+    assert recorded["Wheeling"]["left_anchor"] == 0.0  # "Gallion in Wheeling": not beside "recorded"
+    war = _features_of("When did the war begin?", "The war began in February 1939 and ended in 1945.")
+    assert war["February 1939"]["near_rare"] == 2.0  # "war" and "began", the question's "begin"
+    counted = _features_of(
+        "How many study contracts were awarded in October?",
+        "On October 25, three study contracts were awarded, and 50% of the bids failed.",
+    )
+    assert counted["three"]["asked_follows"] == 1.0 and counted["25"]["asked_follows"] == 0.0
+    share = _features_of("What percentage of the bids failed?", "On October 25, 50% of the bids failed.")
+    assert share["50"]["asked_follows"] == 1.0
+    designer = _features_of("Who designed the building?", "It was designed by Spanish architect Enric Miralles.")
+    assert designer["Spanish"]["next_content"] == 1.0 and designer["Enric Miralles"]["next_content"] == 0.0
+
+
+def test_a_candidate_titling_a_page_read_is_marked_wherever_it_stands():
+    mona = Quote("The Mona Lisa was painted by Leonardo da Vinci.", "Mona Lisa", None, "a", 0, 47)
+    leonardo = Quote("Leonardo di ser Piero da Vinci was a painter.", "Leonardo da Vinci", None, "b", 0, 45)
+    sentences = [Sentence(mona, 0.9, 0, 0.6), Sentence(leonardo, 0.8, 1, 0.2)]
+    candidates, rows = candidates_and_features("Who painted the Mona Lisa?", sentences)
+    found = {c.text: dict(zip(FEATURES, row, strict=True)) for c, row in zip(candidates, rows, strict=True)}
+    assert found["Leonardo da Vinci"]["titles_page_read"] == 1.0
+    assert found["Piero da Vinci"]["titles_page_read"] == 0.0

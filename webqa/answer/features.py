@@ -47,6 +47,31 @@ _YEAR = re.compile(r"^(1\d{3}|20\d{2})s?$")
 # Pronouns that, in an encyclopaedia page, stand for the page's subject: "With an area of 9,200,000 km2, it
 # is the largest hot desert in the world" (the page "Sahara"), "Its capital is Doha" (the page "Qatar").
 _SUBJECT_PRONOUNS = frozenset({"it", "its", "he", "his", "she"})
+# Past forms the stemmer leaves apart from their verb ("began" and "begin"), so that a question's "When did
+# the war begin?" finds its word in "The war began in 1939". The commonest irregular verbs of encyclopaedic
+# prose; anything else is matched by its stem alone.
+# fmt: off
+_IRREGULAR = {
+    form: verb
+    for verb, forms in {
+        "begin": "began begun", "become": "became", "bring": "brought", "build": "built", "buy": "bought",
+        "choose": "chose chosen", "come": "came", "draw": "drew drawn", "drive": "drove driven",
+        "fall": "fell fallen", "fight": "fought", "find": "found", "fly": "flew flown", "give": "gave given",
+        "go": "went gone", "grow": "grew grown", "hold": "held", "know": "knew known", "lead": "led",
+        "leave": "left", "lose": "lost", "make": "made", "meet": "met", "pay": "paid", "rise": "rose risen",
+        "run": "ran", "see": "saw seen", "sell": "sold", "send": "sent", "sing": "sang sung", "speak":
+        "spoke spoken", "spend": "spent", "stand": "stood", "strike": "struck", "take": "took taken",
+        "teach": "taught", "tell": "told", "think": "thought", "win": "won", "write": "wrote written",
+        "bear": "bore born", "break": "broke broken", "eat": "ate eaten", "shoot": "shot", "steal": "stole stolen",
+    }.items()
+    for form in forms.split()
+}
+# fmt: on
+# Words after "what"/"which" passed over on the way to the noun they ask for: "what type of protest",
+# "which of the forts".
+_PASSED_OVER = frozenset({"kind", "type", "sort", "form", "name", "part", "one", "of", "the", "a", "an"})
+_GAP = re.compile(r"^[\s\-–'\"“”]*$")  # what may stand between a candidate and a word beside it
+ANCHOR_GAP = 2  # function words that may stand between a candidate and the question's word beside it
 
 BASE_FEATURES = (
     "relevance", "relevance_gap", "rank_inverse", "sentence_coverage",
@@ -58,7 +83,13 @@ BASE_FEATURES = (
     "inner_function_words", "last_adverb", "last_verb_form", "first_verb_form", "common_verb", "noun_suffix",
     "stands_for_title",
 )  # fmt: skip
-FEATURES = BASE_FEATURES + tuple(f"{kind}*{shape}" for kind in QUESTION_KINDS for shape in SHAPES)
+# Where a candidate stands against the question's words: right beside one of them ("recorded by Bob Gallion"),
+# near its rarer ones, before what a how-many question counts ("three study contracts"); whether it cuts a
+# phrase ("Spanish" of "Spanish architect Enric Miralles"); whether a page read is titled with it.
+SLOT_FEATURES = (
+    "left_anchor", "right_anchor", "near_rare", "asked_follows", "next_content", "titles_page_read",
+)  # fmt: skip
+FEATURES = BASE_FEATURES + tuple(f"{kind}*{shape}" for kind in QUESTION_KINDS for shape in SHAPES) + SLOT_FEATURES
 
 
 def answer_shape(text: str) -> str:
@@ -75,7 +106,8 @@ def answer_shape(text: str) -> str:
 
 def question_kind(question: str) -> str:
     """What a question asks for, from its wh-words (wherever they stand: "...was named after whom?")."""
-    q = question.lower()
+    # A capitalised wh-word inside the question is part of a name ("What does Doctor Who do ...?").
+    q = re.sub(r"(?<=\w )(?:Who|What|When|Where|Which|Why|How)\b", "", question).lower()
     checks = (
         ("howmany", r"\bhow many\b"),
         ("howmuch", r"\bhow much\b"),
@@ -92,6 +124,25 @@ def question_kind(question: str) -> str:
         if re.search(pattern, q):
             return kind
     return "other"
+
+
+def asked_words(question: str) -> list[str]:
+    """The lower-case words naming what a what-, which- or how-many question asks for, at most two: "Which
+    fort was rebuilt?" -> ["fort"], "What German city ...?" -> ["german", "city"], "What type of protest
+    ...?" -> ["protest"], "How many study contracts ...?" -> ["study", "contracts"]; none for "What is ...?"."""
+    toks = tokens(question)
+    for position, token in enumerate(toks):
+        after_how = position > 0 and toks[position - 1].lower == "how" and token.lower in ("many", "much")
+        if (token.lower in ("what", "which") and not (position and token.text[0].isupper())) or after_how:
+            words: list[str] = []
+            for following in toks[position + 1 : position + 6]:
+                if following.lower in _PASSED_OVER and not words:
+                    continue
+                if following.lower in FUNCTION_WORDS or len(words) == 2:
+                    break
+                words.append(following.lower)
+            return words
+    return []
 
 
 @dataclass(frozen=True)
@@ -121,11 +172,21 @@ def candidates_and_features(
     """The distinct candidate spans of the best sentences, and one feature row each (order of FEATURES)."""
     question_stems = _content_stems(question)
     kind = question_kind(question)
+    asked_stems = {_stem(w) for w in asked_words(question)}
     question_words = {t.lower for t in tokens(question)}
     views = [_view(s, question_stems) for s in sentences[:max_sentences]]
     if not views:
         return [], np.zeros((0, len(FEATURES)), dtype=np.float32)
     best_relevance = max(v.sentence.relevance for v in views)
+    # The pages read, by title: an answer that has a page of its own among them was looked up on purpose
+    # (a bridge, a search for it), which a phrase that merely stands in a sentence was not.
+    titles_read = {normalize_answer(bare_title(s.quote.title)) for s in sentences}
+    # How many of the sentences hold each of the question's words: the page's subject stands in most of them
+    # and says little about where in a sentence the answer is; a rarer word ("recorded") says more.
+    spread: dict[str, int] = defaultdict(int)
+    for view in views:
+        for word in {stem_ for p in view.question_positions if (stem_ := view.stems[p]) is not None}:
+            spread[word] += 1
 
     grouped: dict[str, list[tuple[Span, _SentenceView, list[Token] | None, str]]] = defaultdict(list)
     for index, view in enumerate(views):
@@ -154,7 +215,9 @@ def candidates_and_features(
         pages = {(v.sentence.quote.doc_id, v.sentence.quote.url) for _, v, _, _ in found_for_key}
         sentences_with = {s.sentence for s, _, _, _ in found_for_key}
         candidates.append(Candidate(text, span, view.sentence, key, words is not None))
-        rows.append(_row(span, view, kind, question_stems, best_relevance, len(sentences_with), len(pages), words))
+        row = _row(span, view, kind, question_stems, best_relevance, len(sentences_with), len(pages), words)
+        slots = _slot_row(span, view, question_stems, asked_stems, spread)
+        rows.append(row + slots + [float(key in titles_read)])
     return candidates, np.asarray(rows, dtype=np.float32)
 
 
@@ -248,6 +311,76 @@ def _row(
     return row
 
 
+def _slot_row(
+    span: Span,
+    view: _SentenceView,
+    question_stems: set[str],
+    asked_stems: set[str],
+    spread: dict[str, int],
+) -> list[float]:
+    """The slot features but the last (SLOT_FEATURES order); a title's stand-in is placed by its pronoun."""
+    outside = [p for p in view.question_positions if not span.first <= p <= span.last]
+    near = {
+        stem_
+        for p in outside
+        if min(abs(p - span.first), abs(p - span.last)) <= WINDOW and (stem_ := view.stems[p]) is not None
+    }
+    return [
+        float(_anchored(view, question_stems, span.first, -1)),
+        float(_anchored(view, question_stems, span.last, 1)),
+        sum(1.0 / spread[word] for word in near),
+        float(_asked_follows(view, span, asked_stems)),
+        float(_content_beside(view, span.last, 1)),
+    ]
+
+
+def _asked_follows(view: _SentenceView, span: Span, asked_stems: set[str]) -> bool:
+    """Whether the words after a candidate are what the question counts or names: "How many study contracts
+    ...?" -> "three study contracts", "What percentage ...?" -> "50%"."""
+    text = view.sentence.quote.text
+    if text[span.end : span.end + 1] == "%" or text[span.end :].lstrip().lower().startswith("percent"):
+        return bool(asked_stems & {"percentag", "percent"})
+    following = span.last + 1
+    return (
+        following < len(view.tokens)
+        and view.stems[following] in asked_stems
+        and bool(_GAP.match(text[span.end : view.tokens[following].start]))
+    )
+
+
+def _content_beside(view: _SentenceView, edge: int, step: int) -> bool:
+    """Whether a content word stands right beside a span, with no punctuation between: the span then cuts a
+    phrase ("Spanish" of "Spanish architect Enric Miralles")."""
+    position = edge + step
+    if not 0 <= position < len(view.tokens) or view.stems[position] is None:
+        return False
+    left, right = sorted((view.tokens[edge], view.tokens[position]), key=lambda t: t.start)
+    return bool(_GAP.match(view.sentence.quote.text[left.end : right.start]))
+
+
+def _anchored(view: _SentenceView, question_stems: set[str], edge: int, step: int) -> bool:
+    """Whether the first content word beside a span's edge (towards `step`, across at most ANCHOR_GAP
+    function words and no punctuation) is one of the question's words."""
+    text = view.sentence.quote.text
+    position, skipped = edge + step, 0
+    while 0 <= position < len(view.tokens):
+        left, right = sorted((view.tokens[position - step], view.tokens[position]), key=lambda t: t.start)
+        if not _GAP.match(text[left.end : right.start]):
+            return False
+        stem_ = view.stems[position]
+        if stem_ is not None:
+            return stem_ in question_stems
+        skipped += 1
+        if skipped > ANCHOR_GAP:
+            return False
+        position += step
+    return False
+
+
+def _stem(word: str) -> str:
+    return stem(_IRREGULAR.get(word, word))
+
+
 def _verb_form(token: Token) -> bool:
     """-ed and -ing words are mostly verbs ("earning", "renowned"); capitalised ones are names ("Reading")."""
     word = token.text
@@ -257,11 +390,11 @@ def _verb_form(token: Token) -> bool:
 def _view(sentence: Sentence, question_stems: set[str]) -> _SentenceView:
     toks = tokens(sentence.quote.text)
     stop = stopwords()
-    stems = [None if t.lower in FUNCTION_WORDS or t.lower in stop else stem(t.lower) for t in toks]
+    stems = [None if t.lower in FUNCTION_WORDS or t.lower in stop else _stem(t.lower) for t in toks]
     positions = [i for i, s in enumerate(stems) if s is not None and s in question_stems]
     return _SentenceView(sentence, toks, stems, positions, name_ranges(sentence.quote.text))
 
 
 def _content_stems(text: str) -> set[str]:
     stop = stopwords()
-    return {stem(t.lower) for t in tokens(text) if t.lower not in FUNCTION_WORDS and t.lower not in stop}
+    return {_stem(t.lower) for t in tokens(text) if t.lower not in FUNCTION_WORDS and t.lower not in stop}
