@@ -125,7 +125,11 @@ class _SlowScorer(ScriptedLLM):
         return [-1.0] * len(options)
 
 
-def test_the_model_s_time_is_carried_by_the_answer_and_summed_over_two_parts():
+def test_the_model_s_time_is_carried_by_the_answer_and_summed_over_two_parts(monkeypatch):
+    from webqa.answer import scorer
+
+    always_ask = replace(scorer.packaged_weights(), skip_model_above=1.0)  # however sure stage one is
+    monkeypatch.setattr(scorer, "packaged_weights", lambda: always_ask)
     page = make_page("Lothair II", LOTHAIR, doc_id="lothair")
     question = "Where did Lothair II die?"
     draft = read_answer(question, _ranked(question, [page]), _SlowScorer(), 0.0)
