@@ -49,7 +49,8 @@ _YEAR = re.compile(r"^(1\d{3}|20\d{2})s?$")
 _SUBJECT_PRONOUNS = frozenset({"it", "its", "he", "his", "she"})
 # Past forms the stemmer leaves apart from their verb ("began" and "begin"), so that a question's "When did
 # the war begin?" finds its word in "The war began in 1939". The commonest irregular verbs of encyclopaedic
-# prose; anything else is matched by its stem alone.
+# prose; anything else is matched by its stem alone. Here, not in the shared stemmer: BM25's index is built
+# with that one, and changing it would change every built index.
 # fmt: off
 _IRREGULAR = {
     form: verb
@@ -180,7 +181,7 @@ def candidates_and_features(
     best_relevance = max(v.sentence.relevance for v in views)
     # The pages read, by title: an answer that has a page of its own among them was looked up on purpose
     # (a bridge, a search for it), which a phrase that merely stands in a sentence was not.
-    titles_read = {normalize_answer(bare_title(s.quote.title)) for s in sentences}
+    titles_read = {normalize_answer(bare_title(title)) for title in {s.quote.title for s in sentences}}
     # How many of the sentences hold each of the question's words: the page's subject stands in most of them
     # and says little about where in a sentence the answer is; a rarer word ("recorded") says more.
     spread: dict[str, int] = defaultdict(int)
@@ -216,8 +217,7 @@ def candidates_and_features(
         sentences_with = {s.sentence for s, _, _, _ in found_for_key}
         candidates.append(Candidate(text, span, view.sentence, key, words is not None))
         row = _row(span, view, kind, question_stems, best_relevance, len(sentences_with), len(pages), words)
-        slots = _slot_row(span, view, question_stems, asked_stems, spread)
-        rows.append(row + slots + [float(key in titles_read)])
+        rows.append(row + _slot_row(span, view, question_stems, asked_stems, spread, key in titles_read))
     return candidates, np.asarray(rows, dtype=np.float32)
 
 
@@ -317,8 +317,9 @@ def _slot_row(
     question_stems: set[str],
     asked_stems: set[str],
     spread: dict[str, int],
+    titles_page_read: bool,
 ) -> list[float]:
-    """The slot features but the last (SLOT_FEATURES order); a title's stand-in is placed by its pronoun."""
+    """One candidate's SLOT_FEATURES, in order; a title's stand-in is placed by its pronoun."""
     outside = [p for p in view.question_positions if not span.first <= p <= span.last]
     near = {
         stem_
@@ -331,6 +332,7 @@ def _slot_row(
         sum(1.0 / spread[word] for word in near),
         float(_asked_follows(view, span, asked_stems)),
         float(_content_beside(view, span.last, 1)),
+        float(titles_page_read),
     ]
 
 
@@ -342,9 +344,7 @@ def _asked_follows(view: _SentenceView, span: Span, asked_stems: set[str]) -> bo
         return bool(asked_stems & {"percentag", "percent"})
     following = span.last + 1
     return (
-        following < len(view.tokens)
-        and view.stems[following] in asked_stems
-        and bool(_GAP.match(text[span.end : view.tokens[following].start]))
+        following < len(view.tokens) and view.stems[following] in asked_stems and _adjacent(view, span.last, following)
     )
 
 
@@ -352,20 +352,15 @@ def _content_beside(view: _SentenceView, edge: int, step: int) -> bool:
     """Whether a content word stands right beside a span, with no punctuation between: the span then cuts a
     phrase ("Spanish" of "Spanish architect Enric Miralles")."""
     position = edge + step
-    if not 0 <= position < len(view.tokens) or view.stems[position] is None:
-        return False
-    left, right = sorted((view.tokens[edge], view.tokens[position]), key=lambda t: t.start)
-    return bool(_GAP.match(view.sentence.quote.text[left.end : right.start]))
+    return 0 <= position < len(view.tokens) and view.stems[position] is not None and _adjacent(view, edge, position)
 
 
 def _anchored(view: _SentenceView, question_stems: set[str], edge: int, step: int) -> bool:
     """Whether the first content word beside a span's edge (towards `step`, across at most ANCHOR_GAP
     function words and no punctuation) is one of the question's words."""
-    text = view.sentence.quote.text
     position, skipped = edge + step, 0
     while 0 <= position < len(view.tokens):
-        left, right = sorted((view.tokens[position - step], view.tokens[position]), key=lambda t: t.start)
-        if not _GAP.match(text[left.end : right.start]):
+        if not _adjacent(view, position - step, position):
             return False
         stem_ = view.stems[position]
         if stem_ is not None:
@@ -375,6 +370,13 @@ def _anchored(view: _SentenceView, question_stems: set[str], edge: int, step: in
             return False
         position += step
     return False
+
+
+def _adjacent(view: _SentenceView, one: int, other: int) -> bool:
+    """Whether two neighbouring tokens of a sentence have nothing but spaces, dashes or quote marks between."""
+    first, second = sorted((one, other))
+    gap = view.sentence.quote.text[view.tokens[first].end : view.tokens[second].start]
+    return _GAP.match(gap) is not None
 
 
 def _stem(word: str) -> str:
